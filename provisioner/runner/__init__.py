@@ -1,0 +1,59 @@
+"""Apply steps in order: plan, then (outside check mode) apply and re-plan to confirm convergence."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from provisioner.errors import StepError
+from provisioner.runner.report import RunReport, StepResult
+from provisioner.secrets import redact
+from provisioner.steps.base import Step, StepContext
+
+Listener = Callable[[StepResult], None]
+
+
+def run_steps(steps: Sequence[Step], ctx: StepContext, report: RunReport,
+              on_start: Callable[[Step], None] | None = None, on_result: Listener | None = None) -> RunReport:
+    """Run steps until one fails; the report then lists what was already changed and what was not reached."""
+    started = time.monotonic()
+    failed = False
+    for step in steps:
+        if failed:
+            result = StepResult(step.name, step.kind, "skipped", reason="not reached: an earlier step failed")
+        else:
+            if on_start:
+                on_start(step)
+            result = _run_one(step, ctx)
+            failed = result.status == "failed"
+        report.steps.append(result)
+        if on_result:
+            on_result(result)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _run_one(step: Step, ctx: StepContext) -> StepResult:
+    started = time.monotonic()
+    result = StepResult(step.name, step.kind, "unchanged")
+    try:
+        plan = step.plan(ctx)
+        result.warnings = list(plan.warnings)
+        if plan.is_noop:
+            result.reason = plan.reason
+        elif ctx.check:
+            result.status, result.changes = "pending", list(plan.changes)
+        else:
+            step.apply(ctx, plan)
+            after = step.plan(ctx)
+            if not after.is_noop:
+                raise StepError("the change did not take: a fresh read still finds "
+                                + "; ".join(after.changes))
+            result.status, result.changes = "changed", list(plan.changes)
+    except StepError as exc:
+        exc.step = exc.step or step.name
+        result.status = "failed"
+        result.reason = redact(exc.message)
+        result.error = {"url": exc.url, "moodle_message": redact(exc.moodle_message or "") or None,
+                        "screenshot": exc.screenshot}
+    result.seconds = round(time.monotonic() - started, 2)
+    return result

@@ -1,0 +1,67 @@
+"""The run report: one entry per step, for people (progress lines) and machines (--json)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from provisioner.secrets import redact
+
+Status = Literal["changed", "unchanged", "pending", "failed", "skipped"]
+
+
+@dataclass
+class StepResult:
+    name: str
+    kind: str
+    status: Status
+    reason: str = ""
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: dict | None = None  # url, moodle_message, screenshot of a failed step
+
+
+@dataclass
+class RunReport:
+    site: str
+    check: bool
+    steps: list[StepResult] = field(default_factory=list)
+    verification: dict | None = None
+    handoff: list[str] = field(default_factory=list)
+    page_loads: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(s.status == "failed" for s in self.steps)
+
+    @property
+    def pending(self) -> bool:
+        return any(s.status == "pending" for s in self.steps)
+
+    @property
+    def changed(self) -> list[StepResult]:
+        return [s for s in self.steps if s.status == "changed"]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["outcome"] = self.outcome
+        return _redacted(data)
+
+    @property
+    def outcome(self) -> str:
+        if self.failed:
+            return "failed"
+        if self.pending:
+            return "pending"
+        return "converged"
+
+
+def _redacted(value):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
