@@ -1,6 +1,181 @@
+"""`provisioner run PLAYBOOK`: check every input, then hand the playbook to the app and report.
+
+Everything that can be wrong with the input (URL, password, playbook, variables, output paths) is found
+before `provision()` is called, so bad input exits 2 with the site untouched.
+Exit codes: 0 converged, 1 failed, 2 bad input, 3 changes pending under --check.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import click
+
+from provisioner import app
+from provisioner.cli.progress import Progress
+from provisioner.cli.token_out import check_writable, write_token_file
+from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError, PlaybookError,
+                                ProvisionerError)
+from provisioner.playbook import load_playbook
+from provisioner.runner.report import RunReport
+from provisioner.secrets import Secret
+
+ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
 
 
 @click.command()
-def run() -> None:
-    """Provision a site from a playbook (placeholder)."""
+@click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--site", "site_url", envvar="MOODLE_SITE_URL", required=True, metavar="URL",
+              help="Moodle's root URL, e.g. https://school.edu/moodle [env MOODLE_SITE_URL].")
+@click.option("--admin-user", envvar="MOODLE_ADMIN_USER", default="admin", show_default=True,
+              help="Site administrator to log in as [env MOODLE_ADMIN_USER].")
+@click.option("--admin-password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help=f"File holding the admin password; otherwise it is read from ${ADMIN_PASSWORD_ENV}.")
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Set a playbook variable; wins over vars files and the playbook's vars. Repeatable.")
+@click.option("--vars-file", "vars_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="PATH", help="YAML mapping of variables; later files win. Repeatable.")
+@click.option("--check", is_flag=True, help="Read the site and report what would change; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
+@click.option("--token-out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write {site_url, token} as JSON to FILE (mode 0600) when the token is known.")
+@click.option("--rotate-token", is_flag=True, help="Replace an existing token with a new one.")
+@click.option("--browser-path", envvar="PLAYWRIGHT_CHROMIUM_EXECUTABLE", metavar="PATH",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Chromium to use instead of Playwright's own [env PLAYWRIGHT_CHROMIUM_EXECUTABLE].")
+@click.option("--headed", is_flag=True, help="Show the browser window.")
+@click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where screenshots of failed steps go.")
+@click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
+              help="Deliver the verified connection to TARGET after a converged run. Repeatable.")
+def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Path | None,
+        var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
+        token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
+        artifacts_dir: Path | None, handoff_targets: tuple[str, ...]) -> None:
+    """Connect the Moodle site at --site as PLAYBOOK describes.
+
+    Exit codes: 0 converged, 1 failed, 2 bad input (nothing touched), 3 changes pending (--check).
+    """
+    site_url = normalise_site_url(site_url)
+    book = load_playbook(playbook, parse_vars(var_pairs), list(vars_files))
+    admin_password = read_admin_password(admin_password_file)
+    if token_out is not None:
+        check_writable(token_out)
+    deliver = handoff_deliverer(handoff_targets, as_json)
+
+    progress = Progress()
+    for warning in book.warnings:
+        progress.warn(warning)
+    options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
+                             check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
+                             **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
+    outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
+    report = outcome.report
+
+    handoff_error = None if check else hand_over(outcome, site_url, token_out, deliver, handoff_targets,
+                                                 progress)
+
+    progress.summary(report)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    if handoff_error is not None:
+        raise handoff_error
+    click.get_current_context().exit(exit_code(report))
+
+
+def exit_code(report: RunReport) -> int:
+    if report.failed:
+        return EXIT_FAILED
+    return EXIT_PENDING if report.pending else EXIT_OK
+
+
+def normalise_site_url(url: str) -> str:
+    """http(s)://host[:port][/sub/path] without a trailing slash; anything else is bad input."""
+    parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # Not echoed: the URL holds a credential.
+        raise PlaybookError("--site: the URL must not contain a user name or password")
+    try:
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        raise PlaybookError(f"--site {url!r}: the port is not a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PlaybookError(f"--site {url!r}: expected http(s)://host[/path], e.g. https://school.edu/moodle")
+    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
+        raise PlaybookError(f"--site {url!r}: give the site's root URL, without '?query' or '#fragment'")
+    if parts.path.endswith(".php"):
+        raise PlaybookError(f"--site {url!r}: give the site's root URL, not one of its pages")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals:
+            raise PlaybookError(f"--var {name!r}: expected KEY=VALUE")
+        if not name:
+            raise PlaybookError("--var: the name before '=' is empty")
+        variables[name] = value
+    return variables
+
+
+def read_admin_password(password_file: Path | None) -> Secret:
+    """From the file if given, else from the environment; never from a flag's value (shell history, ps)."""
+    if password_file is not None:
+        source = f"--admin-password-file {password_file}"
+        try:
+            value = password_file.read_text(encoding="utf-8").rstrip("\r\n")  # an editor's final newline
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PlaybookError(f"{source}: {getattr(exc, 'strerror', None) or exc}") from None
+    else:
+        source = f"${ADMIN_PASSWORD_ENV}"
+        value = os.environ.get(ADMIN_PASSWORD_ENV)
+        if value is None:
+            raise PlaybookError(f"no admin password: set {ADMIN_PASSWORD_ENV} or pass --admin-password-file PATH")
+    if not value:
+        raise PlaybookError(f"the admin password from {source} is empty")
+    return Secret(value)
+
+
+def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, deliver: Callable | None,
+              targets: Sequence[str], progress: Progress) -> HandoffError | None:
+    """Save the token and deliver the connection; a failed hand-off is returned to be raised last."""
+    if not (token_out or deliver):
+        return None
+    if outcome.token is None:
+        # Moodle 4.3+ shows a token's value once, when it is created; a later run cannot read it back.
+        progress.warn("this run did not create the token, so its value is unknown: --token-out and --handoff "
+                      "skipped (--rotate-token replaces the token with a new one)")
+        return None
+    if token_out is not None:  # even after a failure: a token minted now may never be shown again
+        try:
+            write_token_file(token_out, site_url, outcome.token)
+        except OSError as exc:
+            raise ProvisionerError(f"--token-out {token_out}: {exc.strerror or exc}; the token exists on the "
+                                   "site: run again with --rotate-token to get a new one") from None
+        progress.note(f"token written to {token_out}")
+    if deliver is not None and outcome.report.outcome == "converged":
+        connection = {"site_url": site_url, "token": outcome.token, "site_info": outcome.site_info}
+        try:
+            outcome.report.handoff = list(deliver(targets, connection) or [])
+        except HandoffError as exc:
+            return exc  # raised after the report, which is still worth printing
+    return None
+
+
+def handoff_deliverer(targets: Sequence[str], as_json: bool) -> Callable | None:
+    """Resolve the hand-off lazily: only a run that asks for one needs the module."""
+    if not targets:
+        return None
+    if as_json and "stdout" in targets:
+        raise PlaybookError("--json and --handoff stdout would both write to stdout: choose one")
+    try:
+        from provisioner.handoff import deliver
+    except ImportError:
+        raise PlaybookError("--handoff: hand-off is not available in this installation") from None
+    return deliver
+

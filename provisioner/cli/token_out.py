@@ -1,0 +1,39 @@
+"""`--token-out FILE`: the one place the token is ever written.
+
+The file is created 0600 by mkstemp (never world-readable, not even for a moment), filled, flushed and
+renamed over the target, so a reader sees either the old file or the complete new one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from provisioner.errors import PlaybookError
+from provisioner.secrets import Secret
+
+
+def check_writable(path: Path) -> None:
+    """Fail before the run (exit 2) rather than after a token was minted that could not be saved."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise PlaybookError(f"--token-out {path}: is a folder, not a file")
+    if not folder.is_dir():
+        raise PlaybookError(f"--token-out {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PlaybookError(f"--token-out {path}: folder {folder} is not writable")
+
+
+def write_token_file(path: Path, site_url: str, token: Secret) -> None:
+    payload = json.dumps({"site_url": site_url, "token": token.reveal()}, indent=2) + "\n"
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
