@@ -5,13 +5,14 @@ applies (and a required one is reported missing). That is the whole "optional pa
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from provisioner.errors import PlaybookError
-from provisioner.playbook.render import RenderError, is_template, render_value
+from provisioner.playbook.render import RenderError, is_template, render_name, render_value
 from provisioner.playbook.yaml_source import LineDict, describe, line_of
 from provisioner.steps.base import Step, StepParams
 from provisioner.steps.catalog import REGISTRY
@@ -21,8 +22,9 @@ NAME_KEY = "name"
 
 def build_step(entry: Any, number: int, line: int, file: Path, variables: dict[str, Any]) -> Step:
     """Turn the `number`-th entry (1-based, written on `line`) into a Step with validated parameters."""
-    label = entry.get(NAME_KEY) if isinstance(entry, dict) and isinstance(entry.get(NAME_KEY), str) else None
-    label = label or f"#{number}"
+    label = f"#{number}"  # until the name is known
+    if isinstance(entry, dict) and isinstance(entry.get(NAME_KEY), str):
+        label = entry[NAME_KEY]
 
     def error(message: str, at: int | None = line) -> PlaybookError:
         return PlaybookError(message, file=file, line=at, step=label)
@@ -43,10 +45,7 @@ def build_step(entry: Any, number: int, line: int, file: Path, variables: dict[s
     if NAME_KEY not in entry:
         raise error(f"missing '{NAME_KEY}:' (every step needs a name for progress and reports)")
 
-    name = _render(entry[NAME_KEY], variables, entry.line_of(NAME_KEY), error)
-    if not isinstance(name, str) or not name.strip():
-        raise error(f"'{NAME_KEY}:' must be non-empty text, not {describe(name)}", entry.line_of(NAME_KEY))
-    label = name = name.strip()
+    label = name = _render(render_name, entry[NAME_KEY], variables, entry.line_of(NAME_KEY), error)
 
     kind = kinds[0]
     raw_params = entry[kind]
@@ -58,7 +57,7 @@ def build_step(entry: Any, number: int, line: int, file: Path, variables: dict[s
 
     rendered, omitted = {}, set()
     for key, raw in raw_params.items():
-        value = _render(raw, variables, raw_params.line_of(key), error)
+        value = _render(render_value, raw, variables, raw_params.line_of(key), error)
         if value is None or (value == "" and is_template(raw)):
             omitted.add(key)
         else:
@@ -72,9 +71,9 @@ def build_step(entry: Any, number: int, line: int, file: Path, variables: dict[s
     return step_class(name, params)
 
 
-def _render(raw: Any, variables: dict[str, Any], line: int, error) -> Any:
+def _render(render: Callable, raw: Any, variables: dict[str, Any], line: int, error: Callable) -> Any:
     try:
-        return render_value(raw, variables, line)
+        return render(raw, variables, line)
     except RenderError as exc:
         raise error(str(exc), exc.line) from None
 

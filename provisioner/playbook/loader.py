@@ -12,7 +12,7 @@ from typing import Any
 from provisioner.errors import PlaybookError
 from provisioner.playbook.entries import build_step
 from provisioner.playbook.references import check_references
-from provisioner.playbook.render import RenderError, names_used, render_value
+from provisioner.playbook.render import RenderError, names_used, render_name
 from provisioner.playbook.variables import resolve_variables
 from provisioner.playbook.yaml_source import LineDict, LineList, describe, load_yaml
 from provisioner.steps.base import Step
@@ -71,13 +71,9 @@ def _render_name(document: LineDict, path: Path, variables: dict[str, Any]) -> s
     if "name" not in document:
         return path.stem
     try:
-        name = render_value(document["name"], variables, document.line_of("name"))
+        return render_name(document["name"], variables, document.line_of("name"))
     except RenderError as exc:
         raise PlaybookError(str(exc), file=path, line=exc.line) from None
-    if not isinstance(name, str) or not name.strip():
-        raise PlaybookError(f"'name:' must be non-empty text, not {describe(name)}",
-                            file=path, line=document.line_of("name"))
-    return name.strip()
 
 
 def _unused_variable_warnings(origins: Mapping, used: set[str], playbook_path: Path) -> list[str]:

@@ -1,7 +1,8 @@
 """Cross-step checks that need no site: every service or user a step names is created before it is used.
 
 A name no step creates is only a warning (the object may already exist on the site); a name created by a
-*later* step is an error, because the run would reach the reference first and fail there.
+*later* step is an error, because the run would reach the reference first and fail there. A token on an
+"authorised users only" service for a user no earlier step authorises is a warning too.
 """
 from __future__ import annotations
 
@@ -45,4 +46,21 @@ def check_references(steps: Sequence[Step], lines: Sequence[int], file: Path) ->
                 raise PlaybookError(f"refers to {kind} '{name}', which step '{creator[1].name}' "
                                     f"(line {lines[creator[0]]}) only creates later: move that step first",
                                     file=file, line=lines[index], step=step.name)
+    return warnings + _unauthorised_tokens(steps, lines, file, created)
+
+
+def _unauthorised_tokens(steps: Sequence[Step], lines: Sequence[int], file: Path, created: dict) -> list[str]:
+    # Moodle refuses a token on an "authorised users only" service for a user not authorised before it.
+    authorised: set[tuple[str, str]] = set()
+    warnings = []
+    for index, step in enumerate(steps):
+        if step.kind == "authorised_user":
+            authorised.add((step.params.service, step.params.user))
+        elif step.kind == "token":
+            service = created.get(("service", step.params.service))
+            if service and service[1].params.restricted_users \
+                    and (step.params.service, step.params.user) not in authorised:
+                warnings.append(f"{file}:{lines[index]}: step '{step.name}': service '{step.params.service}' is "
+                                f"for authorised users only and no earlier authorised_user step authorises "
+                                f"'{step.params.user}'")
     return warnings

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, Undefined, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from provisioner.playbook.yaml_source import LineDict, LineList
+from provisioner.playbook.yaml_source import describe, line_of
 
 # One `{{ ... }}` with nothing around it and no second expression inside.
 _WHOLE_EXPRESSION = re.compile(r"^\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
@@ -97,13 +97,18 @@ def render_value(value: Any, variables: dict[str, Any], line: int | None) -> Any
     if isinstance(value, str):
         return render_text(value, variables, line)
     if isinstance(value, list):
-        lines = value.lines if isinstance(value, LineList) else []
-        return [render_value(item, variables, lines[i] if i < len(lines) else line)
-                for i, item in enumerate(value)]
+        return [render_value(item, variables, line_of(value, i, line)) for i, item in enumerate(value)]
     if isinstance(value, dict):
-        get_line: Callable[[Any], int | None] = value.line_of if isinstance(value, LineDict) else (lambda _k: line)
-        return {key: render_value(item, variables, get_line(key)) for key, item in value.items()}
+        return {key: render_value(item, variables, line_of(value, key, line)) for key, item in value.items()}
     return value
+
+
+def render_name(value: Any, variables: dict[str, Any], line: int | None) -> str:
+    """A playbook's or step's `name:`: rendered, and required to be non-empty text."""
+    name = render_value(value, variables, line)
+    if not isinstance(name, str) or not name.strip():
+        raise RenderError(f"'name:' must be non-empty text, not {describe(name)}", line)
+    return name.strip()
 
 
 def names_used(values: Iterable[Any]) -> set[str]:

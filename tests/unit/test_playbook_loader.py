@@ -168,3 +168,15 @@ steps:
 
 def test_playbook_name_defaults_to_the_file_stem(write):
     assert load_playbook(write("steps:\n  - name: w\n    webservices:\n", "school.yml")).name == "school"
+
+
+def test_token_for_an_unauthorised_user_on_a_restricted_service_is_a_warning(write):
+    book_path = write("""\
+steps:
+  - name: svc
+    service: {name: S, shortname: s, restricted_users: true}
+  - name: tok
+    token: {user: u, service: s}
+""")
+    warnings = load_playbook(book_path).warnings
+    assert any("book.yml:4: step 'tok': service 's' is for authorised users only" in w for w in warnings)
