@@ -29,9 +29,9 @@ ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
 @click.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--site", "site_url", envvar="MOODLE_SITE_URL", required=True, metavar="URL",
-              help="Moodle's root URL, e.g. https://school.edu/moodle [env MOODLE_SITE_URL].")
+              show_envvar=True, help="Moodle's root URL, e.g. https://school.edu/moodle.")
 @click.option("--admin-user", envvar="MOODLE_ADMIN_USER", default="admin", show_default=True,
-              help="Site administrator to log in as [env MOODLE_ADMIN_USER].")
+              show_envvar=True, help="Site administrator to log in as.")
 @click.option("--admin-password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help=f"File holding the admin password; otherwise it is read from ${ADMIN_PASSWORD_ENV}.")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE",
@@ -44,8 +44,8 @@ ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
               help="Write {site_url, token} as JSON to FILE (mode 0600) when the token is known.")
 @click.option("--rotate-token", is_flag=True, help="Replace an existing token with a new one.")
 @click.option("--browser-path", envvar="PLAYWRIGHT_CHROMIUM_EXECUTABLE", metavar="PATH",
-              type=click.Path(exists=True, dir_okay=False),
-              help="Chromium to use instead of Playwright's own [env PLAYWRIGHT_CHROMIUM_EXECUTABLE].")
+              type=click.Path(exists=True, dir_okay=False), show_envvar=True,
+              help="Chromium to use instead of Playwright's own.")
 @click.option("--headed", is_flag=True, help="Show the browser window.")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where screenshots of failed steps go.")

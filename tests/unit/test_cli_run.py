@@ -96,6 +96,13 @@ def test_json_report_on_stdout(fake, invoke):
     assert set(report["steps"][0]) >= {"name", "kind", "status", "reason", "changes"}
 
 
+def test_json_report_is_printed_for_a_failed_run_too(fake, invoke):
+    fake.status = "failed"
+    result = invoke("--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["outcome"] == "failed"
+
+
 def test_options_reach_provision(fake, invoke, tmp_path):
     browser = tmp_path / "chromium"
     browser.write_text("")
