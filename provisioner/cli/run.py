@@ -135,7 +135,8 @@ def read_admin_password(password_file: Path | None) -> Secret:
         source = f"${ADMIN_PASSWORD_ENV}"
         value = os.environ.get(ADMIN_PASSWORD_ENV)
         if value is None:
-            raise PlaybookError(f"no admin password: set {ADMIN_PASSWORD_ENV} or pass --admin-password-file PATH")
+            raise PlaybookError(f"no admin password: set {ADMIN_PASSWORD_ENV} "
+                                "or pass --admin-password-file PATH")
     if not value:
         raise PlaybookError(f"the admin password from {source} is empty")
     return Secret(value)

@@ -30,6 +30,10 @@ class RenderError(Exception):
         self.line = line
 
 
+class UndefinedVariable(RenderError):
+    pass
+
+
 class _MissingEnvVar(Exception):
     pass
 
@@ -84,7 +88,7 @@ def render_text(text: str, variables: dict[str, Any], line: int | None) -> Any:
     except _MissingEnvVar as exc:
         raise RenderError(str(exc), line) from None
     except UndefinedError as exc:
-        raise RenderError(f"undefined variable in {text.strip()!r}: {exc.message}", line) from None
+        raise UndefinedVariable(f"undefined variable in {text.strip()!r}: {exc.message}", line) from None
     except TemplateError as exc:
         message = exc.message or type(exc).__name__
         raise RenderError(f"template error in {text.strip()!r}: {message}", line) from None

@@ -1,6 +1,6 @@
 """Variables and their one precedence order: CLI --var > vars files (later wins) > playbook vars.
 
-Step parameters' own defaults come last, through omission (see steps.py). Values written in YAML may use
+Step parameters' own defaults come last, through omission (see entries.py). Values written in YAML may use
 `env('NAME')`, rendered once here; they may not refer to other variables, which keeps the order above
 the whole story.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from provisioner.errors import PlaybookError
-from provisioner.playbook.render import RESERVED_NAMES, RenderError, render_value
+from provisioner.playbook.render import RESERVED_NAMES, RenderError, UndefinedVariable, render_value
 from provisioner.playbook.yaml_source import LineDict, describe, load_yaml
 
 CLI_ORIGIN = "--var"
@@ -49,7 +49,8 @@ def resolve_variables(playbook_path: Path, playbook_vars: Any, vars_files: Seque
         try:
             values[name] = render_value(value, {}, origin.line)
         except RenderError as exc:
-            hint = " (variables may use env() but not other variables)" if "undefined" in str(exc) else ""
+            undefined = isinstance(exc, UndefinedVariable)
+            hint = " (variables may use env() but not other variables)" if undefined else ""
             raise PlaybookError(f"variable '{name}': {exc}{hint}", file=origin.file, line=exc.line) from None
     return values, {name: origin for name, (_, origin) in raw.items()}
 
@@ -58,8 +59,8 @@ def _merge_file_layer(raw: dict[str, tuple[Any, Origin]], layer: Any, file: Path
     if layer is None:  # an empty vars file or `vars:` with nothing under it
         return
     if not isinstance(layer, LineDict):
-        line = getattr(layer, "line", None)
-        raise PlaybookError(f"{where} must be a mapping of name: value, not {describe(layer)}", file=file, line=line)
+        raise PlaybookError(f"{where} must be a mapping of name: value, not {describe(layer)}",
+                            file=file, line=getattr(layer, "line", None))
     for name, value in layer.items():
         origin = Origin(file, layer.line_of(name))
         _check_name(name, origin)

@@ -159,7 +159,8 @@ def test_there_is_no_admin_password_flag(fake, invoke):
 
 
 @pytest.mark.parametrize("args", [("--var", "novalue"), ("--var", "bad-name=1"), ("--var", "=x"),
-                                  ("--vars-file", "/nonexistent/vars.yml"), ("--token-out", "/nonexistent/t.json")])
+                                  ("--vars-file", "/nonexistent/vars.yml"),
+                                  ("--token-out", "/nonexistent/t.json")])
 def test_bad_options_exit_2_before_provision(fake, invoke, args):
     result = invoke(*args)
     assert result.exit_code == 2, result.stderr

@@ -23,7 +23,8 @@ def test_each_status_has_its_detail():
         "unchanged A — already on"
     assert step_line(StepResult("B", "service", "changed", changes=["create", "enable"])).plain == \
         "changed   B — create; enable"
-    assert step_line(StepResult("C", "token", "skipped", reason="not reached")).plain == "skipped   C — not reached"
+    assert step_line(StepResult("C", "token", "skipped", reason="not reached")).plain == \
+        "skipped   C — not reached"
 
 
 def test_failed_step_line_says_where_and_why_without_the_secret():
