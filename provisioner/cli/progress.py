@@ -29,19 +29,20 @@ class Progress:
 
     def on_start(self, step: Step) -> None:
         # A spinner while a step reads or changes the site; rich shows none when stderr is not a terminal.
-        self._stop_status()
+        self.stop()
         self._status = self.console.status(Text(redact(step.name)))
         self._status.start()
 
     def on_result(self, result: StepResult) -> None:
-        self._stop_status()
+        self.stop()
         self.console.print(step_line(result))
 
     def summary(self, report: RunReport) -> None:
-        self._stop_status()
+        self.stop()
         self.console.print(summary_line(report))
 
-    def _stop_status(self) -> None:
+    def stop(self) -> None:
+        """End the spinner; also called when provision() raises, so the terminal is left clean."""
         if self._status is not None:
             self._status.stop()
             self._status = None

@@ -72,7 +72,10 @@ def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Pat
     options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
-    outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
+    try:
+        outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
+    finally:
+        progress.stop()
     report = outcome.report
 
     handoff_error = None if check else hand_over(outcome, site_url, token_out, deliver, handoff_targets,
