@@ -1,0 +1,88 @@
+"""External services: the list (Site administration > Server > Web services > External services) and the
+add/edit form (admin/webservice/service.php)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from provisioner.errors import StepError
+from provisioner.pages.site import MoodleSite
+
+
+@dataclass
+class ServiceState:
+    id: int
+    name: str
+    shortname: str
+    enabled: bool
+    restricted_users: bool
+
+
+class ServicesListPage:
+    PATH = "{admin}/settings.php"
+    SECTION = "externalservices"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def custom_services(self) -> list[tuple[int, str]]:
+        """(id, name) of every service an admin created; built-in plugin services cannot be edited."""
+        self.site.goto(self.PATH, section=self.SECTION)
+        rows = self.site.page.locator("table#customservices tbody tr")
+        found = []
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            edit = row.locator("a[href*='service.php?id=']")
+            if edit.count() == 0:
+                continue
+            match = re.search(r"[?&]id=(\d+)", edit.first.get_attribute("href") or "")
+            name = re.sub(r"\s+", " ", row.locator("td").first.inner_text()).strip()
+            if match:
+                found.append((int(match.group(1)), name))
+        return found
+
+
+class ServiceEditPage:
+    PATH = "{admin}/webservice/service.php"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def read(self, service_id: int) -> ServiceState:
+        self.site.goto(self.PATH, id=service_id)
+        page = self.site.page
+        # The short name is frozen once set: Moodle shows it as text with a hidden input of the same name.
+        shortname = page.locator("input[name=shortname]")
+        return ServiceState(
+            id=service_id,
+            name=page.locator("#id_name").input_value(),
+            shortname=shortname.first.input_value() if shortname.count() else "",
+            enabled=page.locator("#id_enabled").is_checked(),
+            restricted_users=page.locator("#id_restrictedusers").is_checked(),
+        )
+
+    def create(self, name: str, shortname: str, enabled: bool, restricted_users: bool) -> int:
+        """Add the service; Moodle then opens its functions page, whose URL carries the new id."""
+        self.site.goto(self.PATH, id=0)
+        page = self.site.page
+        page.fill("#id_name", name)
+        page.fill("#id_shortname", shortname)
+        page.set_checked("#id_enabled", enabled)
+        page.set_checked("#id_restrictedusers", restricted_users)
+        self.site.submit("#id_submitbutton")
+        match = re.search(r"service_functions\.php\?(?:.*&)?id=(\d+)", page.url)
+        if not match:
+            raise StepError("Moodle did not create the service", url=page.url,
+                            moodle_message=self.site.form_errors() or None)
+        return int(match.group(1))
+
+    def update(self, service_id: int, name: str, enabled: bool, restricted_users: bool) -> None:
+        self.site.goto(self.PATH, id=service_id)
+        page = self.site.page
+        page.fill("#id_name", name)
+        page.set_checked("#id_enabled", enabled)
+        page.set_checked("#id_restrictedusers", restricted_users)
+        self.site.submit("#id_submitbutton")
+        if self.site.path_of(page.url).endswith("service.php"):
+            raise StepError("Moodle refused to save the service", url=page.url,
+                            moodle_message=self.site.form_errors() or None)

@@ -1,0 +1,75 @@
+"""Admin settings pages: Advanced features (web services) and Manage protocols (REST)."""
+from __future__ import annotations
+
+from provisioner.errors import StepError
+from provisioner.pages.site import MoodleSite
+
+
+class AdvancedFeaturesPage:
+    PATH = "{admin}/settings.php"
+    SECTION = "optionalsubsystems"
+    CHECKBOX = "#id_s__enablewebservices"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def open(self) -> None:
+        self.site.goto(self.PATH, section=self.SECTION)
+
+    def webservices_enabled(self) -> bool:
+        self.open()
+        box = self.site.page.locator(self.CHECKBOX)
+        if box.count() == 0:
+            raise StepError("the 'Enable web services' setting is not on Advanced features", url=self.site.page.url)
+        return box.is_checked()
+
+    def is_forced_in_config(self) -> bool:
+        return self.site.page.locator(self.CHECKBOX).is_disabled()
+
+    def set_webservices(self, enabled: bool) -> None:
+        """Tick or untick the box and save; only this setting changes (Moodle writes what is posted)."""
+        self.open()
+        if self.is_forced_in_config():
+            raise StepError("'Enable web services' is defined in config.php and cannot be changed in the UI",
+                            url=self.site.page.url)
+        self.site.page.set_checked(self.CHECKBOX, enabled)
+        self.site.submit("form#adminsettings button[type=submit]")
+        errors = self.site.form_errors()
+        if errors:
+            raise StepError("Moodle refused to save Advanced features", url=self.site.page.url,
+                            moodle_message=errors)
+
+
+class ProtocolsPage:
+    PATH = "{admin}/settings.php"
+    SECTION = "webserviceprotocols"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def _toggle_link(self, protocol: str, action: str):
+        return self.site.page.locator(
+            f"table#webserviceprotocols a[href*='webservice={protocol}'][href*='action={action}']")
+
+    def enabled_protocols(self) -> dict[str, bool]:
+        """Every protocol on the page, and whether it is on (its link offers to disable it)."""
+        self.site.goto(self.PATH, section=self.SECTION)
+        links = self.site.page.locator("table#webserviceprotocols a[href*='protocols.php']")
+        states: dict[str, bool] = {}
+        for i in range(links.count()):
+            href = links.nth(i).get_attribute("href") or ""
+            params = dict(part.split("=", 1) for part in href.split("?", 1)[-1].split("&") if "=" in part)
+            if "webservice" in params:
+                states[params["webservice"]] = params.get("action") == "disable"
+        if not states:
+            raise StepError("no protocols listed on Manage protocols", url=self.site.page.url)
+        return states
+
+    def set_enabled(self, protocol: str, enabled: bool) -> None:
+        """Click the protocol's Enable/Disable icon, exactly as an admin would."""
+        self.site.goto(self.PATH, section=self.SECTION)
+        link = self._toggle_link(protocol, "enable" if enabled else "disable")
+        if link.count() == 0:
+            raise StepError(f"no {'Enable' if enabled else 'Disable'} link for protocol '{protocol}'",
+                            url=self.site.page.url)
+        self.site.submit(link)

@@ -1,0 +1,116 @@
+"""A logged-in admin session on one Moodle: navigation, waiting and error detection shared by every page."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode, urlsplit
+
+from provisioner.browser import PlaywrightError, PlaywrightTimeout, Tab
+from provisioner.errors import StepError
+
+# Moodle's own Behat waits for this before touching a page: its JS is still wiring up forms until then.
+_SETTLED = "() => !(window.M && M.util && M.util.pending_js) || M.util.pending_js.length === 0"
+# Elements that may hold a secret at some point; painted over in every screenshot.
+SECRET_SELECTORS = ["#copytoclipboardtoken", "input[type=password]", "#id_newpassword",
+                    "table#webservicetokens td.c0"]
+
+
+class MoodleSite:
+    def __init__(self, tab: Tab, base_url: str, artifacts_dir=None):
+        self.tab = tab
+        self.page = tab.page
+        self.base_url = base_url.rstrip("/")
+        self.admin_dir = "admin"  # read from M.cfg.admin after login: sites may rename it
+        self.release = ""          # e.g. "5.0.6+ (Build: 20260403)"
+        self.branch = (0, 0)       # (major, minor), e.g. (4, 5)
+        self.artifacts_dir = artifacts_dir
+        self._shots = 0
+
+    # --- URLs and navigation -------------------------------------------------------------------------
+    def url(self, path: str, **params) -> str:
+        path = path.replace("{admin}", self.admin_dir).lstrip("/")
+        query = f"?{urlencode(params)}" if params else ""
+        return f"{self.base_url}/{path}{query}"
+
+    def path_of(self, url: str) -> str:
+        """The URL's path relative to the site root, e.g. 'admin/user.php' (sub-path sites included)."""
+        base_path = urlsplit(self.base_url).path
+        return urlsplit(url).path[len(base_path):].lstrip("/")
+
+    def goto(self, path: str, *, anonymous: bool = False, **params) -> None:
+        """Open a page and wait for Moodle's JS; `anonymous` pages (login) may show the login form."""
+        url = self.url(path, **params)
+        try:
+            response = self.page.goto(url, wait_until="load")
+        except PlaywrightTimeout:
+            raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
+        except PlaywrightError as exc:
+            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
+        if response is not None and response.status == 503:
+            raise StepError("the site is in maintenance mode (HTTP 503)", url=url,
+                            moodle_message=self._text("body")[:300])
+        self.settle()
+        self.raise_for_moodle_error(anonymous=anonymous)
+
+    def settle(self) -> None:
+        try:
+            self.page.wait_for_load_state("load")
+            self.page.wait_for_function(_SETTLED, polling=100)
+        except PlaywrightTimeout:
+            raise StepError("Moodle's page scripts did not settle", url=self.page.url) from None
+
+    def submit(self, button) -> None:
+        """Click a submit button or link (selector or locator) and wait for the page it leads to."""
+        target = self.page.locator(button) if isinstance(button, str) else button
+        with self.page.expect_navigation(wait_until="load"):
+            target.first.click()
+        self.settle()
+        self.raise_for_moodle_error()
+
+    def confirm(self) -> None:
+        """Press Continue on Moodle's confirmation box (core_renderer::confirm), same in every version."""
+        button = self.page.locator("#notice button.btn-primary, #notice input[type=submit].btn-primary")
+        if button.count() == 0:
+            raise StepError("Moodle showed no confirmation to accept", url=self.page.url)
+        self.submit(button)
+
+    # --- what Moodle says -----------------------------------------------------------------------------
+    def raise_for_moodle_error(self, anonymous: bool = False) -> None:
+        box = self.page.locator("[data-rel=fatalerror], .errorbox")
+        if box.count():
+            raise StepError("Moodle showed an error page", url=self.page.url,
+                            moodle_message=_squash(box.first.inner_text()))
+        if not anonymous and self.path_of(self.page.url).startswith("login/"):
+            raise StepError("the admin session was lost (Moodle sent the browser to its login page)",
+                            url=self.page.url)
+
+    def form_errors(self) -> str:
+        """Validation messages of a re-rendered moodleform, joined; empty when there are none."""
+        errors = self.page.locator(".invalid-feedback:not(:empty), .alert-danger")
+        texts = [_squash(errors.nth(i).inner_text()) for i in range(errors.count())]
+        return "; ".join(t for t in texts if t)
+
+    def success_message(self) -> str:
+        alert = self.page.locator(".alert-success")
+        return _squash(alert.first.inner_text()) if alert.count() else ""
+
+    @property
+    def sesskey(self) -> str:
+        return self.page.evaluate("() => M.cfg.sesskey")
+
+    def _text(self, selector: str) -> str:
+        try:
+            return _squash(self.page.locator(selector).first.inner_text(timeout=2000))
+        except PlaywrightError:
+            return ""
+
+    # --- failure evidence ------------------------------------------------------------------------------
+    def screenshot(self, label: str) -> str | None:
+        if self.artifacts_dir is None:
+            return None
+        self._shots += 1
+        name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "page"
+        return self.tab.screenshot(self.artifacts_dir / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()

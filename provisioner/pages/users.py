@@ -1,0 +1,60 @@
+"""The user form (user/editadvanced.php): create a user, read and correct an existing one."""
+from __future__ import annotations
+
+import re
+
+from provisioner.errors import StepError
+from provisioner.pages.site import MoodleSite
+from provisioner.secrets import Secret
+
+PROFILE_FIELDS = ("username", "email", "firstname", "lastname")
+
+
+class UserEditPage:
+    PATH = "user/editadvanced.php"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def read(self, user_id: int) -> dict[str, str]:
+        self.site.goto(self.PATH, id=user_id, course=1)
+        page = self.site.page
+        values = {f: page.locator(f"#id_{f}").input_value() for f in PROFILE_FIELDS}
+        values["suspended"] = "1" if page.locator("#id_suspended").is_checked() else "0"
+        values["auth"] = page.locator("#id_auth").input_value()
+        return values
+
+    def create(self, fields: dict[str, str], password: Secret) -> None:
+        self.site.goto(self.PATH, id=-1, course=1)
+        self._fill(fields)
+        self._set_password(password)
+        self._save("create the user")
+
+    def update(self, user_id: int, fields: dict[str, str], unsuspend: bool) -> None:
+        self.site.goto(self.PATH, id=user_id, course=1)
+        self._fill({k: v for k, v in fields.items() if k != "username"} | {"username": fields["username"]})
+        if unsuspend:
+            self.site.page.set_checked("#id_suspended", False)
+        self._save("update the user")
+
+    def _fill(self, fields: dict[str, str]) -> None:
+        for name, value in fields.items():
+            self.site.page.fill(f"#id_{name}", value)
+
+    def _set_password(self, password: Secret) -> None:
+        """The real input is hidden behind a 'Click to enter text' link, as a person would click it."""
+        page = self.site.page
+        page.click("[data-passwordunmaskid=id_newpassword] [data-passwordunmask=edit]")
+        page.fill("#id_newpassword", password.reveal())
+
+    def _save(self, what: str) -> None:
+        self.site.submit("#id_submitbutton")
+        if self.site.path_of(self.site.page.url).startswith(self.PATH):
+            raise StepError(f"Moodle refused to {what}", url=self.site.page.url,
+                            moodle_message=self.site.form_errors() or None)
+
+    def password_policy(self) -> str:
+        """The policy text shown on the new-user form (empty when the site has no policy)."""
+        self.site.goto(self.PATH, id=-1, course=1)
+        info = self.site.page.locator("#fitem_id_passwordpolicyinfo")
+        return re.sub(r"\s+", " ", info.inner_text()).strip() if info.count() else ""
