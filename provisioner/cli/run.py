@@ -24,6 +24,7 @@ from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
 
 ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
+Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → what was delivered
 
 
 @click.command()
@@ -50,7 +51,8 @@ ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where screenshots of failed steps go.")
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
-              help="Deliver the verified connection to TARGET after a converged run. Repeatable.")
+              help="Deliver the verified connection after a converged run: stdout, file:PATH or "
+                   "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
 def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
@@ -78,8 +80,7 @@ def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Pat
         progress.stop()
     report = outcome.report
 
-    handoff_error = None if check else hand_over(outcome, site_url, token_out, deliver, handoff_targets,
-                                                 progress)
+    handoff_error = None if check else hand_over(outcome, site_url, token_out, deliver, progress)
 
     progress.summary(report)
     if as_json:
@@ -145,8 +146,8 @@ def read_admin_password(password_file: Path | None) -> Secret:
     return Secret(value)
 
 
-def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, deliver: Callable | None,
-              targets: Sequence[str], progress: Progress) -> HandoffError | None:
+def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, deliver: Deliver | None,
+              progress: Progress) -> HandoffError | None:
     """Save the token and deliver the connection; a failed hand-off is returned to be raised last."""
     if not (token_out or deliver):
         return None
@@ -163,23 +164,31 @@ def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, de
                                    "site: run again with --rotate-token to get a new one") from None
         progress.note(f"token written to {token_out}")
     if deliver is not None and outcome.report.outcome == "converged":
-        connection = {"site_url": site_url, "token": outcome.token, "site_info": outcome.site_info}
         try:
-            outcome.report.handoff = list(deliver(targets, connection) or [])
+            outcome.report.handoff = deliver(site_url, outcome)
         except HandoffError as exc:
+            outcome.report.handoff = list(getattr(exc, "delivered", []))
             return exc  # raised after the report, which is still worth printing
     return None
 
 
-def handoff_deliverer(targets: Sequence[str], as_json: bool) -> Callable | None:
-    """Resolve the hand-off lazily: only a run that asks for one needs the module."""
+def handoff_deliverer(targets: Sequence[str], as_json: bool) -> Deliver | None:
+    """Parse the targets now (a typo or a missing webhook credential is bad input, exit 2) and return
+    what delivers to them after the run. The hand-off module is imported only by runs that ask for it."""
     if not targets:
         return None
     if as_json and "stdout" in targets:
         raise PlaybookError("--json and --handoff stdout would both write to stdout: choose one")
     try:
-        from provisioner.handoff import deliver
+        from provisioner.handoff import Connection, deliver, parse_targets
     except ImportError:
         raise PlaybookError("--handoff: hand-off is not available in this installation") from None
-    return deliver
+    parsed = parse_targets(list(targets))
 
+    def deliver_outcome(site_url: str, outcome: app.RunOutcome) -> list[str]:
+        verification = outcome.report.verification or {}
+        site_info = outcome.site_info or verification.get("site_info", {})
+        connection = Connection(site_url, outcome.token, site_info, verification,
+                                verified=bool(verification.get("ok")))
+        return deliver(parsed, connection)
+    return deliver_outcome

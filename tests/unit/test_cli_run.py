@@ -8,6 +8,7 @@ import json
 import stat
 import sys
 import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from provisioner import app
 from provisioner.cli import cli
 from provisioner.cli.token_out import write_token_file
+from provisioner.errors import HandoffError, PlaybookError
 from provisioner.runner.report import RunReport, StepResult
 from provisioner.secrets import Secret
 
@@ -40,6 +42,7 @@ class FakeProvision:
                                 changes=["would change"] if self.status in ("changed", "pending") else [])
             report.steps.append(result)
             on_result(result)
+        report.verification = {"ok": self.status != "failed", "site_info": {"sitename": "School"}}
         return app.RunOutcome(report=report, token=Secret(self.token) if self.token else None)
 
 
@@ -225,21 +228,46 @@ def test_token_out_pointing_at_a_folder_exits_2(fake, invoke, tmp_path):
     assert result.exit_code == 2 and fake.calls == []
 
 
+@dataclass
+class FakeConnection:
+    site_url: str
+    token: Secret
+    site_info: dict
+    verification: dict
+    verified: bool
+
+
 @pytest.fixture
 def fake_handoff(monkeypatch):
+    """Stands in for provisioner.handoff; these tests rely on its API only."""
     delivered = []
+
+    def parse_targets(specs):
+        if "nonsense" in specs:
+            raise PlaybookError("unknown hand-off target 'nonsense'")
+        return [f"parsed {spec}" for spec in specs]
+
+    def deliver(targets, connection):
+        if "parsed broken" in targets:
+            error = HandoffError("hand-off failed: broken")
+            error.delivered = ["stdout (JSON)"]
+            raise error
+        delivered.append((targets, connection))
+        return ["webhook: HTTP 200"]
+
     module = types.ModuleType("provisioner.handoff")
-    module.deliver = lambda targets, connection: delivered.append((targets, connection)) or ["webhook: 200"]
+    module.parse_targets, module.deliver, module.Connection = parse_targets, deliver, FakeConnection
     monkeypatch.setitem(sys.modules, "provisioner.handoff", module)
     return delivered
 
 
-def test_handoff_gets_the_connection_after_a_converged_run(fake, invoke, fake_handoff):
+def test_handoff_gets_the_verified_connection_after_a_converged_run(fake, invoke, fake_handoff):
     result = invoke("--handoff", "webhook:https://enrollait.example/hook", "--json")
     [(targets, connection)] = fake_handoff
-    assert targets == ("webhook:https://enrollait.example/hook",)
-    assert connection["site_url"] == SITE and connection["token"].reveal() == TOKEN
-    assert json.loads(result.stdout)["handoff"] == ["webhook: 200"]
+    assert targets == ["parsed webhook:https://enrollait.example/hook"]
+    assert connection.site_url == SITE and connection.token.reveal() == TOKEN
+    assert connection.verified and connection.site_info == {"sitename": "School"}
+    assert json.loads(result.stdout)["handoff"] == ["webhook: HTTP 200"]
 
 
 def test_no_handoff_after_a_failed_run(fake, invoke, fake_handoff):
@@ -248,8 +276,16 @@ def test_no_handoff_after_a_failed_run(fake, invoke, fake_handoff):
     assert fake_handoff == []
 
 
-def test_json_and_stdout_handoff_conflict_exits_2(fake, invoke, fake_handoff):
-    assert invoke("--handoff", "stdout", "--json").exit_code == 2
+def test_failed_handoff_exits_1_after_the_report(fake, invoke, fake_handoff):
+    result = invoke("--handoff", "broken", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["handoff"] == ["stdout (JSON)"]
+    assert "error: hand-off failed: broken" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("--handoff", "nonsense"), ("--handoff", "stdout", "--json")])
+def test_bad_handoff_exits_2_before_provision(fake, invoke, fake_handoff, args):
+    assert invoke(*args).exit_code == 2
     assert fake.calls == []
 
 
