@@ -83,4 +83,8 @@ def summary_line(report: RunReport) -> Text:
     else:
         headline = outcome
     style = {"converged": "bold green", "pending": "bold cyan", "failed": "bold red"}[outcome]
-    return Text(f"{headline}: {tally} in {report.seconds:g} s", style=style)
+    line = Text(f"{headline}: {tally} in {report.seconds:g} s", style=style)
+    # Every step may have converged and the run still failed: REST disagreed with what the UI showed.
+    for problem in getattr(report, "verification_problems", []):  # field arrives with REST verification
+        line.append(f"\n  token verification: {redact(problem)}", style="red")
+    return line

@@ -55,3 +55,9 @@ def test_json_report_masks_secrets():
     text = json.dumps(report.to_dict())
     assert LEAKY.reveal() not in text and "***" in text
     assert json.loads(text)["outcome"] == "failed"
+
+
+def test_summary_of_a_run_that_failed_verification_says_why():
+    report = RunReport(site="https://s.example", check=False, steps=[StepResult("A", "token", "changed")])
+    report.verification_problems = ["core_user_get_users (missing capability)"]
+    assert "token verification: core_user_get_users (missing capability)" in summary_line(report).plain
