@@ -1,6 +1,82 @@
+"""`provisioner sandbox up|down|status|reset|logs`: a local Moodle for QA and tests."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
 import click
+
+from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, engine_for
+
+name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
+                           help="Which sandbox; several can run at once on different ports.")
+engine_option = click.option("--engine", type=click.Choice(["auto", "native", "docker"]),
+                             default="auto", show_default=True,
+                             help="auto: docker where a Docker engine answers, else native.")
 
 
 @click.group()
 def sandbox() -> None:
-    """A local Moodle for QA and tests (placeholder until the sandbox lands)."""
+    """A local Moodle for QA and tests: installed once, reset in seconds."""
+
+
+@sandbox.command()
+@name_option
+@click.option("--port", type=click.IntRange(1024, 65535),
+              help=f"Port on 127.0.0.1 (default 8080 for '{DEFAULT_NAME}'); fixed at install.")
+@engine_option
+@click.option("--moodle-src", type=click.Path(path_type=Path), envvar="MOODLE_SRC",
+              help="A Moodle tree or release .tgz/.zip [env MOODLE_SRC]; cached for later runs.")
+@click.option("--moodle-version", metavar="X.Y", help="Pick a cached release, or download it.")
+def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
+       moodle_version: str | None) -> None:
+    """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
+    started = time.monotonic()
+    state = engine_for(name, engine).up(UpRequest(name, port, moodle_src, moodle_version))
+    click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")
+    click.echo(f"  URL:            {state.url}")
+    click.echo(f"  admin user:     {state.admin_user}")
+    click.echo(f"  admin password: {state.admin_password.reveal()}")
+
+
+@sandbox.command()
+@name_option
+@click.option("--purge", is_flag=True, help="Also delete the sandbox (code copy, database, data).")
+def down(name: str, purge: bool) -> None:
+    """Stop the sandbox: no process and no port left behind."""
+    engine_for(name).down(name, purge=purge)
+    click.echo(f"sandbox '{name}' {'purged' if purge else 'stopped'}")
+
+
+@sandbox.command()
+@name_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(name: str, as_json: bool) -> None:
+    """Version, URL, engine and state (running, stopped or absent)."""
+    found = engine_for(name).status(name)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2))
+        return
+    click.echo(f"sandbox '{found.name}': {found.state}")
+    if found.state != "absent":
+        click.echo(f"  Moodle {found.release} ({found.engine}) at {found.url}")
+        click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
+
+
+@sandbox.command()
+@name_option
+def reset(name: str) -> None:
+    """Put the site back to just-installed, from its template (seconds, not a reinstall)."""
+    started = time.monotonic()
+    state = engine_for(name).reset(name)
+    click.echo(f"sandbox '{name}' reset in {time.monotonic() - started:.1f} s: {state.url}")
+
+
+@sandbox.command()
+@name_option
+@click.option("--lines", "-n", default=40, show_default=True, help="Lines from the end of each log.")
+def logs(name: str, lines: int) -> None:
+    """The end of the web server, database and install logs."""
+    for which, text in engine_for(name).logs(name, lines).items():
+        click.echo(f"--- {which} ---\n{text}")

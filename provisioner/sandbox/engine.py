@@ -1,0 +1,119 @@
+"""The interface both engines implement, and the choices made before either is asked to act."""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from provisioner.errors import SandboxError
+from provisioner.sandbox.source import MoodleTree, SourceCache
+
+DEFAULT_NAME = "default"
+DEFAULT_PORT = 8080
+ADMIN_USER = "admin"
+ADMIN_EMAIL = "admin@example.com"  # without one, require_login() sends the admin to a profile form
+
+
+@dataclass(frozen=True)
+class UpRequest:
+    name: str = DEFAULT_NAME
+    port: int | None = None
+    source: Path | None = None  # a Moodle tree or release archive
+    moodle_version: str | None = None  # "4.5": choose among cached releases or download one
+
+
+@dataclass
+class Status:
+    name: str
+    state: str  # absent | stopped | running
+    engine: str | None = None
+    version: str | None = None
+    release: str | None = None
+    url: str | None = None
+    admin_user: str | None = None
+    processes: dict[str, bool] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Engine(Protocol):
+    name: str
+
+    def up(self, request: UpRequest): ...
+    def down(self, name: str, *, purge: bool = False) -> None: ...
+    def status(self, name: str) -> Status: ...
+    def reset(self, name: str): ...
+    def logs(self, name: str, lines: int = 40) -> dict[str, str]: ...
+
+
+def port_for(name: str, port: int | None) -> int:
+    if port:
+        return port
+    if name == DEFAULT_NAME:
+        return DEFAULT_PORT
+    raise SandboxError(f"sandbox '{name}' needs a --port the first time it is brought up "
+                       f"(only '{DEFAULT_NAME}' defaults to {DEFAULT_PORT})")
+
+
+def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> MoodleTree:
+    """--moodle-src (or MOODLE_SRC) wins; then a cached release; then a download."""
+    cache = cache or SourceCache()
+    source = request.source or (Path(os.environ["MOODLE_SRC"]) if os.environ.get("MOODLE_SRC") else None)
+    if source:
+        tree = cache.add(source)
+        if request.moodle_version and tree.release.short != request.moodle_version:
+            raise SandboxError(f"--moodle-version {request.moodle_version} asked, but {source} is "
+                               f"Moodle {tree.release.release}")
+        return tree
+    cached = cache.find(request.moodle_version)
+    if cached:
+        return cached
+    if request.moodle_version:
+        from provisioner.sandbox.download import download_release
+
+        return cache.add(download_release(request.moodle_version, cache.root / "downloads"))
+    raise SandboxError("no Moodle source: pass --moodle-src PATH (a Moodle tree or release "
+                       ".tgz/.zip) or set MOODLE_SRC once; it is cached for later runs")
+
+
+def docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001 - no engine, no socket, no permission: all mean "no"
+        return False
+
+
+def choose_engine(kind: str = "auto") -> Engine:
+    if kind == "auto":
+        kind = "docker" if docker_answers() else "native"
+    if kind == "native":
+        from provisioner.sandbox.native import NativeEngine
+
+        return NativeEngine()
+    if kind == "docker":
+        from provisioner.sandbox.docker_engine import DockerEngine
+
+        return DockerEngine()
+    raise SandboxError(f"unknown engine {kind!r}: use auto, native or docker")
+
+
+def engine_for(name: str, kind: str = "auto") -> Engine:
+    """An existing sandbox keeps the engine it was made with; --engine only chooses for new ones."""
+    from provisioner.sandbox import state as state_mod
+    from provisioner.sandbox.paths import SandboxPaths
+
+    existing = state_mod.load(SandboxPaths(name).state_file)
+    if existing:
+        if kind not in ("auto", existing.engine):
+            raise SandboxError(f"sandbox '{name}' runs on the {existing.engine} engine, not {kind}: "
+                               f"`provisioner sandbox down --purge --name {name}` to start over")
+        kind = existing.engine
+    return choose_engine(kind)

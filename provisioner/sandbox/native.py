@@ -1,0 +1,205 @@
+"""The native engine: system PHP serving a private code copy, a private PostgreSQL cluster.
+
+Fresh `up` installs once (~90 s) and keeps a template (database + moodledata); `reset` and a
+later `up` only restore or restart, which is what makes them take seconds.
+"""
+from __future__ import annotations
+
+import fcntl
+import shutil
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from provisioner.errors import SandboxError
+from provisioner.sandbox import state as state_mod
+from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
+from provisioner.sandbox.install import moodle_message
+from provisioner.sandbox.paths import SandboxPaths
+from provisioner.sandbox.php import check_php, find_php
+from provisioner.sandbox.postgres import Cluster
+from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
+                                         start_detached, tail, wait_for_http)
+from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
+from provisioner.sandbox.source import MoodleTree, copy_tree, open_tree
+from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
+from provisioner.secrets import generate_password
+
+DB_NAME, DB_TEMPLATE = "moodle", "moodle_template"
+PHP_INI = ["-d", "max_input_vars=5000", "-d", "memory_limit=512M"]  # 5000: Moodle's required check
+SERVER_WORKERS = "4"  # parallel CSS/JS/AJAX requests; a single worker serialises every page load
+INSTALL_TIMEOUT = 900
+START_TIMEOUT = 120
+
+
+class NativeEngine:
+    name = "native"
+
+    def __init__(self, php: str | None = None, pg_bindir: Path | None = None):
+        self._php, self._pg_bindir = php, pg_bindir
+
+    # --- commands -------------------------------------------------------------------------
+    def up(self, request: UpRequest) -> SandboxState:
+        paths = SandboxPaths(request.name)
+        with _locked(paths):
+            existing = state_mod.load(paths.state_file)
+            if existing and existing.installed:
+                _check_request_fits(existing, request)
+                return self._start(existing, paths)
+            return self._install_fresh(request, paths)
+
+    def down(self, name: str, *, purge: bool = False) -> None:
+        paths = SandboxPaths(name)
+        with _locked(paths):
+            current = state_mod.load(paths.state_file)
+            if current:
+                self._stop(current, paths)
+        if purge:
+            shutil.rmtree(paths.root, ignore_errors=True)
+
+    def status(self, name: str) -> Status:
+        paths = SandboxPaths(name)
+        current = state_mod.load(paths.state_file)
+        if not current:
+            return Status(name=name, state=state_mod.ABSENT)
+        processes = {"php": is_alive(current.pids.get("php"), "-S"),
+                     "postgres": Cluster(paths, self._pg_bindir).running()}
+        return Status(name=name, state=RUNNING if all(processes.values()) else STOPPED,
+                      engine=self.name, version=current.version, release=current.release,
+                      url=current.url, admin_user=current.admin_user, processes=processes)
+
+    def reset(self, name: str) -> SandboxState:
+        paths = SandboxPaths(name)
+        with _locked(paths):
+            current = state_mod.load(paths.state_file)
+            if not current or not current.installed:
+                raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+            kill_group(current.pids.get("php", 0), "-S")  # no request may hold the database open
+            cluster = Cluster(paths, self._pg_bindir)
+            cluster.start()
+            cluster.drop_database(DB_NAME)
+            cluster.create_database(DB_NAME, template=DB_TEMPLATE)
+            shutil.rmtree(paths.moodledata)
+            shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
+            return self._start(current, paths)
+
+    def sql(self, name: str, query: str) -> str:
+        """Raw psql output in sql.py's separators; the pytest fixture parses it into rows."""
+        return Cluster(SandboxPaths(name), self._pg_bindir).psql(query, database=DB_NAME,
+                                                                 extra=PSQL_OUTPUT_FLAGS)
+
+    def logs(self, name: str, lines: int = 40) -> dict[str, str]:
+        paths = SandboxPaths(name)
+        return {"php": tail(paths.php_log, lines), "postgres": tail(paths.pg_log, lines),
+                "install": tail(paths.install_log, lines)}
+
+    # --- steps ----------------------------------------------------------------------------
+    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
+        tree = resolve_source(request)
+        php = check_php(tree.release, self._php)
+        port = port_for(request.name, request.port)
+        require_free_port(port)
+        cluster = Cluster(paths, self._pg_bindir)
+        _wipe_leftovers(paths, cluster)
+        paths.root.mkdir(parents=True, exist_ok=True)
+        paths.root.chmod(0o711)  # the cluster's user must reach pg/ inside it; nothing else is shared
+        paths.logs.mkdir(exist_ok=True)
+        current = SandboxState(
+            name=request.name, engine=self.name, port=port, version=tree.release.short,
+            release=tree.release.release, admin_user=ADMIN_USER, admin_password=generate_password(),
+            paths={"root": str(paths.root), "code": str(paths.code), "moodledata": str(paths.moodledata),
+                   "pg_socket_dir": str(paths.pg_socket_dir), "logs": str(paths.logs)})
+        state_mod.save(current, paths.state_file)  # from here on, `down` can find what to stop
+        try:
+            cluster.init()
+            cluster.start()
+            cluster.create_database(DB_NAME)
+            copy_tree(tree.root, paths.code, hardlink=True)  # install.php writes config.php there
+            paths.moodledata.mkdir()
+            self._run_installer(current, open_tree(paths.code), php, paths)
+            cluster.create_database(DB_TEMPLATE, template=DB_NAME)  # no connection is open now
+            shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
+            current.installed = True
+            state_mod.save(current, paths.state_file)
+            return self._start(current, paths)
+        except BaseException:
+            self._stop(current, paths)  # nothing is left running after a failed install
+            raise
+
+    def _run_installer(self, current: SandboxState, code: MoodleTree, php: str, paths: SandboxPaths) -> None:
+        argv = [php, *PHP_INI, str(code.install_script), "--non-interactive", "--agree-license",
+                "--lang=en", f"--wwwroot={current.url}", f"--dataroot={paths.moodledata}",
+                "--dbtype=pgsql", "--dbhost=localhost", f"--dbname={DB_NAME}", "--dbuser=postgres",
+                "--dbpass=unused", f"--dbsocket={paths.pg_socket_dir}", "--prefix=mdl_",
+                f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
+                f"--adminuser={current.admin_user}",
+                f"--adminpass={current.admin_password.reveal()}", f"--adminemail={ADMIN_EMAIL}"]
+        with paths.install_log.open("w") as log:
+            try:
+                done = subprocess.run(argv, cwd=code.root, stdout=log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, timeout=INSTALL_TIMEOUT)
+            except subprocess.TimeoutExpired as exc:
+                raise SandboxError(f"Moodle install did not finish in {INSTALL_TIMEOUT} s "
+                                   f"(log: {paths.install_log})") from exc
+        if done.returncode:
+            message = moodle_message(paths.install_log.read_text(errors="replace"))
+            raise SandboxError(f"Moodle install failed: {message} (full log: {paths.install_log})")
+
+    def _start(self, current: SandboxState, paths: SandboxPaths) -> SandboxState:
+        Cluster(paths, self._pg_bindir).start()
+        php_pid = current.pids.get("php")
+        if not is_alive(php_pid, "-S"):
+            require_free_port(current.port)
+            code = open_tree(paths.code)
+            php = self._php or find_php()
+            argv = [php, *PHP_INI, "-d", "display_errors=0", "-d", "log_errors=1",
+                    "-S", f"127.0.0.1:{current.port}", "-t", str(code.webroot)]
+            php_pid = start_detached(argv, cwd=code.root, log=paths.php_log,
+                                     env={"PHP_CLI_SERVER_WORKERS": SERVER_WORKERS})
+            current.pids["php"] = php_pid
+            state_mod.save(current, paths.state_file)
+        try:
+            wait_for_http(f"{current.url}/login/index.php", timeout=START_TIMEOUT, what="php -S",
+                          alive=lambda: is_alive(php_pid, "-S"))
+        except SandboxError as exc:
+            self._stop(current, paths)
+            raise SandboxError(f"{exc}\n--- {paths.php_log} ---\n{tail(paths.php_log)}") from exc
+        return current
+
+    def _stop(self, current: SandboxState, paths: SandboxPaths) -> None:
+        kill_group(current.pids.get("php", 0), "-S")
+        Cluster(paths, self._pg_bindir).stop()
+        deadline = time.monotonic() + 5
+        while not port_is_free(current.port) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the kernel lets go of the socket a moment after the process dies
+        current.pids.pop("php", None)
+        if paths.state_file.exists():
+            state_mod.save(current, paths.state_file)
+
+
+def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
+    """An installed site is bound to its port (wwwroot) and release; say so rather than guess."""
+    if request.port and request.port != current.port:
+        raise SandboxError(f"sandbox '{current.name}' is installed for port {current.port} "
+                           f"({current.url}); omit --port, or `down --purge` it to reinstall")
+    if request.moodle_version and request.moodle_version != current.version:
+        raise SandboxError(f"sandbox '{current.name}' runs Moodle {current.release}; "
+                           f"`down --purge` it or use another --name for {request.moodle_version}")
+
+
+def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:
+    """A failed earlier install leaves a half-made folder; start it over, keeping nothing."""
+    if paths.root.exists():
+        cluster.stop()
+        shutil.rmtree(paths.root)
+
+
+@contextmanager
+def _locked(paths: SandboxPaths):
+    """One command at a time per sandbox (two terminals, or parallel test sessions)."""
+    lock_file = paths.root.parent / f".{paths.name}.lock"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
