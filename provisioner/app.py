@@ -1,14 +1,21 @@
-"""Orchestrates one provisioning run: open an admin session, run the steps, verify the token.
+"""One provisioning run: open an admin session, run the steps, then check the token over REST.
 
-Placeholder seam: the CLI calls `provision()`; the browser/pages side fills it in.
+The browser session is opened only after the playbook was validated (by the CLI). Login problems (wrong
+password, not an admin, unreachable site, maintenance mode) raise before any step runs: nothing changed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provisioner.browser import BrowserOptions, open_tab
+from provisioner.errors import StepError
+from provisioner.pages.login import EnvironmentPage, LoginPage
+from provisioner.pages.site import MoodleSite
+from provisioner.runner import run_steps
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
+from provisioner.steps.base import StepContext
 
 
 @dataclass
@@ -22,14 +29,66 @@ class RunOptions:
     browser_path: str | None = None        # Chromium to launch instead of Playwright's own
     artifacts_dir: Path = Path("provisioner-artifacts")  # failure screenshots
     timeout_s: float = 60.0
+    known_token: Secret | None = None      # the token's value from an earlier run, if the user has it
 
 
 @dataclass
 class RunOutcome:
     report: RunReport
-    token: Secret | None = None            # known only when this run minted it (or was told it)
+    token: Secret | None = None            # known when this run minted it, or was given it and it checks out
     site_info: dict = field(default_factory=dict)
 
 
 def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> RunOutcome:
-    raise NotImplementedError("arrives with the pages/steps work")
+    report = RunReport(site=options.site_url, check=options.check)
+    browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
+                             timeout_s=options.timeout_s)
+    with open_tab(browser) as tab:
+        site = MoodleSite(tab, options.site_url, options.artifacts_dir)
+        try:
+            LoginPage(site).login(options.admin_user, options.admin_password)
+            site.release, site.branch = EnvironmentPage(site).read_release()
+        except StepError as exc:
+            exc.screenshot = site.screenshot("login")
+            raise
+        report.moodle_release = site.release
+        ctx = StepContext(site=site, check=options.check,
+                          options={"rotate_token": options.rotate_token, "known_token": options.known_token})
+
+        def screenshot(step, exc: StepError) -> None:
+            exc.screenshot = exc.screenshot or site.screenshot(step.name)
+
+        run_steps(playbook.steps, ctx, report, on_start, on_result, on_error=screenshot)
+        report.page_loads = tab.page_loads
+    outcome = RunOutcome(report, ctx.facts.get("token"))
+    if not options.check and not report.failed and outcome.token is not None:
+        _verify_token(playbook, outcome)
+    return outcome
+
+
+def _verify_token(playbook, outcome: RunOutcome) -> None:
+    """Success means REST agrees: the token answers as the declared user and its service has every function."""
+    from provisioner.rest.verify import verify  # REST is apart from the browser layers
+
+    token_step = next((s for s in playbook.steps if s.kind == "token"), None)
+    functions = tuple(f for s in playbook.steps if s.kind == "service_functions" for f in s.params.functions)
+    verification = verify(outcome.report.site, outcome.token, functions) if functions else \
+        verify(outcome.report.site, outcome.token)
+    data = verification.to_dict()
+    problems = []
+    if token_step is not None and verification.username != token_step.params.user:
+        problems.append(f"the token answers as '{verification.username}', not '{token_step.params.user}'")
+    if not verification.ok:
+        problems.append(_describe(verification))
+    data["ok"] = not problems
+    outcome.report.verification = data
+    outcome.site_info = data.get("site_info", {})
+    if problems:
+        outcome.report.verification_problems = problems
+
+
+def _describe(verification) -> str:
+    if verification.problem is not None:
+        return f"{verification.problem.errorcode}: {verification.problem.message}"
+    bad = [f"{f.name} ({f.cause or f.errorcode or 'not callable'})" for f in verification.functions if not f.ok]
+    return "not callable over REST: " + ", ".join(bad)

@@ -7,6 +7,7 @@ cannot be (no internet), a system Chromium is used: `--browser-path`, PLAYWRIGHT
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ __all__ = ["BrowserOptions", "Tab", "open_tab", "PlaywrightError", "PlaywrightTi
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Without these, Chromium on a closed network keeps trying Google's hosts; as root it needs --no-sandbox.
+_MEDIA = re.compile(r"/(theme/image\.php|theme/font\.php|pluginfile\.php)/|\.(png|jpe?g|gif|svg|woff2?|ttf)(\?|$)")
 QUIET_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
               "--no-first-run", "--disable-gpu", "--disable-quic"]
 
@@ -83,6 +85,8 @@ def open_tab(options: BrowserOptions):
         try:
             # A fresh context: no stored cookies or passwords outlive the run; no trace is recorded.
             context = browser.new_context(ignore_https_errors=False, locale="en-GB")
+            # Images and fonts carry nothing the steps read; skipping them makes each admin page cheaper.
+            context.route(_MEDIA, lambda route: route.abort())
             page = context.new_page()
             tab = Tab(page=page, timeout_ms=options.timeout_s * 1000)
             page.set_default_timeout(tab.timeout_ms)

@@ -85,6 +85,6 @@ def summary_line(report: RunReport) -> Text:
     style = {"converged": "bold green", "pending": "bold cyan", "failed": "bold red"}[outcome]
     line = Text(f"{headline}: {tally} in {report.seconds:g} s", style=style)
     # Every step may have converged and the run still failed: REST disagreed with what the UI showed.
-    for problem in getattr(report, "verification_problems", []):  # field arrives with REST verification
+    for problem in report.verification_problems:
         line.append(f"\n  token verification: {redact(problem)}", style="red")
     return line

@@ -16,7 +16,7 @@ import click
 
 from provisioner import app
 from provisioner.cli.progress import Progress
-from provisioner.cli.token_out import check_writable, write_token_file
+from provisioner.cli.token_out import check_writable, read_known_token, write_token_file
 from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError, PlaybookError,
                                 ProvisionerError)
 from provisioner.playbook import load_playbook
@@ -73,6 +73,7 @@ def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Pat
         progress.warn(warning)
     options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
+                             known_token=read_known_token(token_out, site_url),
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)

@@ -37,3 +37,21 @@ def write_token_file(path: Path, site_url: str, token: Secret) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_known_token(path: Path | None, site_url: str) -> Secret | None:
+    """The token an earlier run saved for this same site, so a re-run can still verify and hand it off.
+
+    MOODLE_TOKEN wins over the file. Anything unreadable or for another site counts as unknown.
+    """
+    if os.environ.get("MOODLE_TOKEN"):
+        return Secret(os.environ["MOODLE_TOKEN"])
+    if path is None or not path.is_file():
+        return None
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("site_url") != site_url or not saved.get("token"):
+        return None
+    return Secret(str(saved["token"]))

@@ -13,7 +13,8 @@ Listener = Callable[[StepResult], None]
 
 
 def run_steps(steps: Sequence[Step], ctx: StepContext, report: RunReport,
-              on_start: Callable[[Step], None] | None = None, on_result: Listener | None = None) -> RunReport:
+              on_start: Callable[[Step], None] | None = None, on_result: Listener | None = None,
+              on_error: Callable[[Step, StepError], None] | None = None) -> RunReport:
     """Run steps until one fails; the report then lists what was already changed and what was not reached."""
     started = time.monotonic()
     failed = False
@@ -23,7 +24,7 @@ def run_steps(steps: Sequence[Step], ctx: StepContext, report: RunReport,
         else:
             if on_start:
                 on_start(step)
-            result = _run_one(step, ctx)
+            result = _run_one(step, ctx, on_error)
             failed = result.status == "failed"
         report.steps.append(result)
         if on_result:
@@ -32,7 +33,7 @@ def run_steps(steps: Sequence[Step], ctx: StepContext, report: RunReport,
     return report
 
 
-def _run_one(step: Step, ctx: StepContext) -> StepResult:
+def _run_one(step: Step, ctx: StepContext, on_error=None) -> StepResult:
     started = time.monotonic()
     result = StepResult(step.name, step.kind, "unchanged")
     try:
@@ -51,6 +52,8 @@ def _run_one(step: Step, ctx: StepContext) -> StepResult:
             result.status, result.changes = "changed", list(plan.changes)
     except StepError as exc:
         exc.step = exc.step or step.name
+        if on_error:
+            on_error(step, exc)  # e.g. a screenshot, while the failing page is still open
         result.status = "failed"
         result.reason = redact(exc.message)
         result.error = {"url": exc.url, "moodle_message": redact(exc.moodle_message or "") or None,

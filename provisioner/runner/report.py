@@ -25,15 +25,17 @@ class StepResult:
 class RunReport:
     site: str
     check: bool
+    moodle_release: str = ""
     steps: list[StepResult] = field(default_factory=list)
     verification: dict | None = None
+    verification_problems: list[str] = field(default_factory=list)  # REST disagreed: the run failed
     handoff: list[str] = field(default_factory=list)
     page_loads: int = 0
     seconds: float = 0.0
 
     @property
     def failed(self) -> bool:
-        return any(s.status == "failed" for s in self.steps)
+        return any(s.status == "failed" for s in self.steps) or bool(self.verification_problems)
 
     @property
     def pending(self) -> bool:
