@@ -78,7 +78,8 @@ def parse_targets(specs: list[str], env: Mapping[str, str] | None = None) -> lis
 
 
 def deliver(targets: list[str] | list[Target], connection: Connection, *, out: TextIO | None = None,
-            policy: RetryPolicy = RetryPolicy(), env: Mapping[str, str] | None = None, **webhook_kwargs) -> list[str]:
+            policy: RetryPolicy = RetryPolicy(), env: Mapping[str, str] | None = None,
+            **webhook_kwargs) -> list[str]:
     """Hand the connection to every target; returns what was done, without secrets.
 
     An unverified connection is never handed off. Every target is tried even if one fails, so a broken

@@ -65,9 +65,13 @@ def _preview_view(v: Verification) -> Table:
     table.add_column("Kind")
     table.add_column("Count", justify="right")
     table.add_column("Hidden", justify="right")
-    table.add_row("Categories", str(p.categories), "?" if p.hidden_categories is None else str(p.hidden_categories))
-    table.add_row("Courses", str(p.courses), "?" if p.hidden_courses is None else str(p.hidden_courses))
+    table.add_row("Categories", str(p.categories), _count(p.hidden_categories))
+    table.add_row("Courses", str(p.courses), _count(p.hidden_courses))
     return table
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else str(value)
 
 
 def _verdict(v: Verification) -> Text:
@@ -76,7 +80,8 @@ def _verdict(v: Verification) -> Text:
     if v.problem is not None:
         return Text(redact(f"NOT OK: {v.problem.message}. Run `provisioner doctor` for the cause and the fix."),
                     style="red bold")
-    return Text("NOT OK: run `provisioner doctor` for the cause and the seed step that fixes it.", style="red bold")
+    return Text("NOT OK: run `provisioner doctor` for the cause and the seed step that fixes it.",
+                style="red bold")
 
 
 def findings_view(findings: list[Finding]) -> Table | Text:

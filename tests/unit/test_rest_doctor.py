@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from provisioner.rest import capabilities as caps
-from provisioner.rest.client import ENDPOINT_FORBIDDEN, UNREACHABLE
+from provisioner.rest.client import ENDPOINT_FORBIDDEN
 from provisioner.rest.doctor import diagnose, explain
 from provisioner.rest.verify import SiteProblem, Verification, verify
 
