@@ -76,17 +76,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 @pytest.fixture(scope="session")
 def moodle_sandbox() -> MoodleSandbox:
-    """Bring up (or reuse) the test sandbox; stop it afterwards only if this session started it."""
+    """Bring up (or reuse) the test sandbox and leave it running: the next session reuses it in
+    a second, and a parallel session may still be using it. PROVISIONER_TEST_STOP_SANDBOX=1 stops
+    it at the end; `provisioner sandbox down --name pytest` does it by hand."""
     name = sandbox_name()
     engine = engine_for(name)
-    was_running = engine.status(name).state == state_mod.RUNNING
     installed = state_mod.load(SandboxPaths(name).state_file)
     port = None if installed and installed.installed else DEFAULT_PORT
     up = engine.up(UpRequest(name=name, port=port))
     yield MoodleSandbox(name=name, url=up.url, admin_user=up.admin_user,
                         admin_password=up.admin_password, version=up.version,
                         release=up.release, _engine=engine)
-    if not was_running and not os.environ.get("PROVISIONER_TEST_KEEP_SANDBOX"):
+    if os.environ.get("PROVISIONER_TEST_STOP_SANDBOX") == "1":
         engine.down(name)
 
 

@@ -1,0 +1,61 @@
+"""Read docker/moodle-compose.yml and turn each service into Docker SDK `containers.run` arguments.
+
+The compose file stays the one description of the Docker sandbox (people can run it with
+docker-compose); the engine only realises it through the SDK, one sandbox per name prefix.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import yaml
+
+from provisioner.errors import SandboxError
+
+COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker" / "moodle-compose.yml"
+LABEL = "moodle-provisioner.sandbox"
+_VARIABLE = re.compile(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}")
+
+
+def substitute(text: str, variables: dict[str, str]) -> str:
+    """The ${VAR}, ${VAR:-default} and ${VAR:?error} forms that the compose file uses."""
+    def one(match: re.Match) -> str:
+        name, how, extra = match.groups()
+        value = variables.get(name) or os.environ.get(name)
+        if value:
+            return value
+        if how == ":?":
+            raise SandboxError(f"compose file needs {name}: {extra}")
+        return extra if how == ":-" else ""
+    return _VARIABLE.sub(one, text)
+
+
+def load(variables: dict[str, str], path: Path = COMPOSE_FILE) -> dict:
+    if not path.is_file():
+        raise SandboxError(f"compose file not found: {path} (the docker engine needs a source checkout)")
+    return yaml.safe_load(substitute(path.read_text(), variables))
+
+
+def prefix(sandbox: str) -> str:
+    return f"mp-{sandbox}"
+
+
+def run_arguments(sandbox: str, service: str, spec: dict) -> dict:
+    """Keyword arguments for client.containers.run() for one compose service."""
+    volumes = {}
+    for entry in spec.get("volumes", []):
+        source, target = entry.split(":")[:2]
+        if not source.startswith("/"):
+            source = f"{prefix(sandbox)}-{source}"  # named volumes are per sandbox
+        volumes[source] = {"bind": target, "mode": "rw"}
+    ports = {}
+    for entry in spec.get("ports", []):
+        host, host_port, container_port = str(entry).rsplit(":", 2)
+        ports[f"{container_port}/tcp"] = (host, int(host_port))
+    return {
+        "image": spec["image"], "name": f"{prefix(sandbox)}-{service}", "detach": True,
+        "environment": {k: str(v) for k, v in (spec.get("environment") or {}).items()},
+        "volumes": volumes, "ports": ports, "network": prefix(sandbox),
+        "labels": {LABEL: sandbox, f"{LABEL}.service": service},
+    }

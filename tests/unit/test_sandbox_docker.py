@@ -1,0 +1,103 @@
+"""The docker engine at its boundary: a mock SDK client records what would be asked of Docker.
+No Docker engine runs on these machines, so nothing here starts a container."""
+import shutil
+import subprocess
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+
+from provisioner.errors import SandboxError
+from provisioner.sandbox import compose
+from provisioner.sandbox.docker_engine import DockerEngine
+from provisioner.sandbox.engine import UpRequest, docker_answers
+
+
+@pytest.fixture
+def client():
+    fake = mock.MagicMock(name="docker-client")
+    fake.containers.get.return_value.exec_run.return_value = SimpleNamespace(exit_code=0, output=b"")
+    return fake
+
+
+@pytest.fixture
+def no_waiting(monkeypatch):
+    monkeypatch.setattr("provisioner.sandbox.docker_engine.wait_for_http", lambda *a, **k: None)
+    monkeypatch.setattr("provisioner.sandbox.docker_engine.require_free_port", lambda port: None)
+
+
+def exec_commands(client) -> list[list[str]]:
+    return [c.args[0] for c in client.containers.get.return_value.exec_run.call_args_list]
+
+
+def test_compose_file_is_valid_for_docker_compose(tmp_path):
+    binary = shutil.which("docker-compose")
+    if not binary:
+        pytest.skip("docker-compose not installed (Debian: apt-get install docker-compose)")
+    done = subprocess.run([binary, "-f", str(compose.COMPOSE_FILE), "config", "-q"], capture_output=True,
+                          text=True, env={"MOODLE_CODE": str(tmp_path), "MOODLE_PORT": "8080", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+
+
+def test_compose_services_become_sdk_arguments(tmp_path):
+    spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PORT": "8123"})
+    args = compose.run_arguments("qa", "moodle", spec["services"]["moodle"])
+    assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa"
+    assert args["image"].startswith("moodlehq/moodle-php-apache:")
+    assert args["ports"] == {"80/tcp": ("127.0.0.1", 8123)}
+    assert args["volumes"][str(tmp_path)] == {"bind": "/var/www/html", "mode": "rw"}
+    assert args["volumes"]["mp-qa-moodledata"]["bind"] == "/var/www/moodledata"
+    assert args["environment"]["PHP_INI-max_input_vars"] == "5000"
+    assert args["labels"][compose.LABEL] == "qa"
+
+
+def test_compose_needs_the_code_folder(monkeypatch):
+    monkeypatch.delenv("MOODLE_CODE", raising=False)
+    with pytest.raises(SandboxError, match="needs MOODLE_CODE"):
+        compose.load({})
+
+
+def test_up_creates_db_then_moodle_installs_and_keeps_a_template(sandbox_home, fake_moodle, client, no_waiting):
+    state = DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
+    started = [c.kwargs["name"] for c in client.containers.run.call_args_list]
+    assert started == ["mp-qa-db", "mp-qa-moodle"]
+    install = next(cmd for cmd in exec_commands(client) if "admin/cli/install.php" in cmd)
+    assert "--wwwroot=http://127.0.0.1:8123" in install and "--dbhost=db" in install
+    assert f"--adminpass={state.admin_password.reveal()}" in install
+    assert any("CREATE DATABASE moodle_template TEMPLATE moodle" in cmd for cmd in exec_commands(client))
+    assert state.installed and state.engine == "docker"
+
+
+def test_a_failed_install_shows_moodles_message_and_stops_the_containers(sandbox_home, fake_moodle, client, no_waiting):
+    def exec_run(argv, **kwargs):
+        if "admin/cli/install.php" in argv:
+            return SimpleNamespace(exit_code=1, output=b"== Setting up database ==\nError: Database connection failed\n")
+        return SimpleNamespace(exit_code=0, output=b"")
+    client.containers.get.return_value.exec_run.side_effect = exec_run
+    running = mock.MagicMock()
+    client.containers.list.return_value = [running]
+    with pytest.raises(SandboxError, match="Moodle install failed: Error: Database connection failed"):
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
+    running.stop.assert_called_once()
+
+
+def test_reset_recreates_the_database_and_moodledata_from_the_template(sandbox_home, fake_moodle, client, no_waiting):
+    engine = DockerEngine(client)
+    engine.up(UpRequest(name="qa", port=8123, source=fake_moodle))
+    client.containers.get.return_value.exec_run.reset_mock()
+    engine.reset("qa")
+    sql, files = exec_commands(client)
+    assert "DROP DATABASE moodle WITH (FORCE)" in sql and "CREATE DATABASE moodle TEMPLATE moodle_template" in sql
+    assert "cp -a /var/www/moodledata.template/." in files[-1]
+
+
+def test_down_stops_this_sandboxs_containers_only(sandbox_home, client):
+    DockerEngine(client).down("qa")
+    client.containers.list.assert_called_with(all=True, filters={"label": f"{compose.LABEL}=qa"})
+
+
+def test_no_docker_engine_means_auto_picks_native(monkeypatch):
+    import docker
+
+    monkeypatch.setattr(docker, "from_env", mock.Mock(side_effect=docker.errors.DockerException("no socket")))
+    assert docker_answers() is False

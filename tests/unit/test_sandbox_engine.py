@@ -1,0 +1,74 @@
+import pytest
+
+from provisioner.errors import SandboxError
+from provisioner.sandbox import engine as engine_mod
+from provisioner.sandbox.engine import UpRequest, engine_for, port_for, resolve_source
+from provisioner.sandbox.paths import SandboxPaths, check_name, state_home
+from provisioner.sandbox.source import SourceCache
+from provisioner.sandbox.state import SandboxState, save
+from provisioner.secrets import Secret
+
+
+def test_only_the_default_sandbox_has_a_default_port():
+    assert port_for("default", None) == 8080
+    assert port_for("other", 8090) == 8090
+    with pytest.raises(SandboxError, match="needs a --port"):
+        port_for("other", None)
+
+
+def test_names_must_be_plain():
+    assert check_name("pytest") == "pytest"
+    with pytest.raises(SandboxError, match="bad sandbox name"):
+        check_name("../etc")
+
+
+def test_state_home_follows_provisioner_home(sandbox_home):
+    assert state_home() == sandbox_home
+
+
+def test_no_source_anywhere_tells_how_to_give_one(sandbox_home):
+    with pytest.raises(SandboxError, match=r"no Moodle source: pass --moodle-src PATH .*MOODLE_SRC"):
+        resolve_source(UpRequest())
+
+
+def test_moodle_src_env_is_used_and_then_remembered(sandbox_home, fake_moodle, monkeypatch):
+    monkeypatch.setenv("MOODLE_SRC", str(fake_moodle))
+    first = resolve_source(UpRequest())
+    monkeypatch.delenv("MOODLE_SRC")
+    assert resolve_source(UpRequest()) == first  # from the cache now, no argument needed
+    assert resolve_source(UpRequest(moodle_version="4.5")) == first
+
+
+def test_a_source_of_another_version_than_asked_is_refused(sandbox_home, fake_moodle):
+    with pytest.raises(SandboxError, match="--moodle-version 5.0 asked"):
+        resolve_source(UpRequest(source=fake_moodle, moodle_version="5.0"))
+
+
+def test_an_uncached_version_is_downloaded(sandbox_home, fake_moodle, monkeypatch, tmp_path):
+    import tarfile
+
+    archive = tmp_path / "moodle-latest-405.tgz"
+    with tarfile.open(archive, "w:gz") as tarred:
+        tarred.add(fake_moodle, arcname="moodle")
+    asked = []
+    monkeypatch.setattr("provisioner.sandbox.download.download_release",
+                        lambda version, into: asked.append(version) or archive)
+    tree = resolve_source(UpRequest(moodle_version="4.5"), SourceCache())
+    assert asked == ["4.5"] and tree.release.short == "4.5"
+
+
+def test_auto_means_docker_only_where_an_engine_answers(monkeypatch):
+    monkeypatch.setattr(engine_mod, "docker_answers", lambda: False)
+    assert engine_mod.choose_engine("auto").name == "native"
+    monkeypatch.setattr(engine_mod, "docker_answers", lambda: True)
+    assert engine_mod.choose_engine("auto").name == "docker"
+
+
+def test_an_existing_sandbox_keeps_its_engine(sandbox_home, monkeypatch):
+    monkeypatch.setattr(engine_mod, "docker_answers", lambda: True)
+    save(SandboxState(name="default", engine="native", port=8080, version="5.0", release="5.0",
+                      admin_user="admin", admin_password=Secret("pw-pw-pw")),
+         SandboxPaths("default").state_file)
+    assert engine_for("default").name == "native"
+    with pytest.raises(SandboxError, match="runs on the native engine, not docker"):
+        engine_for("default", "docker")

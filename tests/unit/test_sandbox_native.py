@@ -1,0 +1,50 @@
+"""Bad input to the native engine fails with one clear message and leaves nothing behind."""
+import socket
+import stat
+
+import pytest
+
+from provisioner.errors import SandboxError
+from provisioner.sandbox.engine import UpRequest
+from provisioner.sandbox.native import NativeEngine
+from provisioner.sandbox.paths import SandboxPaths
+
+
+def leftovers(name: str) -> list:
+    root = SandboxPaths(name).root
+    return list(root.iterdir()) if root.exists() else []
+
+
+def test_a_folder_that_is_not_moodle(sandbox_home, tmp_path):
+    with pytest.raises(SandboxError, match="not a Moodle tree"):
+        NativeEngine().up(UpRequest(source=tmp_path))
+    assert leftovers("default") == []
+
+
+def test_a_port_in_use(sandbox_home, fake_moodle, monkeypatch):
+    monkeypatch.setattr("provisioner.sandbox.native.check_php", lambda release, php=None: "php")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SandboxError, match=f"port {port} is in use"):
+            NativeEngine().up(UpRequest(name="qa", port=port, source=fake_moodle))
+    assert leftovers("qa") == []
+
+
+def test_php_without_pgsql(sandbox_home, fake_moodle, tmp_path):
+    php = tmp_path / "php"
+    php.write_text("#!/bin/sh\necho 8.2\necho curl\n")
+    php.chmod(php.stat().st_mode | stat.S_IXUSR)
+    with pytest.raises(SandboxError, match=r"missing: pgsql.*php8\.2-pgsql"):
+        NativeEngine(php=str(php)).up(UpRequest(source=fake_moodle))
+    assert leftovers("default") == []
+
+
+def test_reset_before_install(sandbox_home):
+    with pytest.raises(SandboxError, match="not installed: run `provisioner sandbox up` first"):
+        NativeEngine().reset("default")
+
+
+def test_down_of_an_absent_sandbox_is_quiet(sandbox_home):
+    NativeEngine().down("never-made", purge=True)
