@@ -62,6 +62,8 @@ def status(name: str, as_json: bool) -> None:
     if found.state != "absent":
         click.echo(f"  Moodle {found.release} ({found.engine}) at {found.url}")
         click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
+        if found.installed is False:
+            click.echo("  install did not finish: `provisioner sandbox up` starts it over")
 
 
 @sandbox.command()

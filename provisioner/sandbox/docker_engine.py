@@ -94,7 +94,8 @@ class DockerEngine:
         running = bool(processes) and all(processes.values())
         return Status(name=name, state=RUNNING if running else STOPPED, engine=self.name,
                       version=current.version, release=current.release, url=current.url,
-                      admin_user=current.admin_user, processes=processes)
+                      admin_user=current.admin_user, installed=current.installed,
+                      processes=processes)
 
     def reset(self, name: str) -> SandboxState:
         current = state_mod.load(SandboxPaths(name).state_file)

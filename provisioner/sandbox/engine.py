@@ -32,6 +32,7 @@ class Status:
     release: str | None = None
     url: str | None = None
     admin_user: str | None = None
+    installed: bool | None = None  # False after a failed install: the next `up` starts over
     processes: dict[str, bool] = field(default_factory=dict)
 
     def to_dict(self) -> dict:

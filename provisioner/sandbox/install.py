@@ -1,18 +1,33 @@
-"""Pick Moodle's own words out of install.php's output, so a failure reads as Moodle put it."""
+"""Pick Moodle's own words out of install.php's output, so a failure reads as Moodle put it.
+
+cli_error() prints Moodle's message last; PHP warnings before it often hold the concrete cause
+(PostgreSQL's "FATAL: database ... does not exist"), so the two are shown together.
+"""
 from __future__ import annotations
 
 import re
 
-# cli_error() and the environment check mark problems this way; progress lines do not.
-_PROBLEM = re.compile(r"^!!|error|failed|cannot|can not|not writable|missing|unable|exception",
-                      re.IGNORECASE)
-_MAX_CHARS = 600
+_BANNER = re.compile(r"[-=_.|/\\()'`* ]+|\+\+")  # the ASCII logo, rules and bare markers
+_TRACE = re.compile(r"^\* line \d+ of ")  # debugging() backtraces
+_PROBLEM = re.compile(r"FATAL|ERROR|error|failed|cannot|unable|not writable|missing|^!!", re.IGNORECASE)
+_PHP_PREFIX = re.compile(r"^(PHP )?(Warning|Notice|Fatal error|Deprecated):\s*")
+_PHP_LOCATION = re.compile(r" in /\S+ on line \d+$")
+_MAX_CHARS = 500
+
+
+def _clean(line: str) -> str:
+    line = _PHP_LOCATION.sub("", _PHP_PREFIX.sub("", line)).strip("! ")
+    cause = re.search(r"(FATAL|ERROR):.*", line)  # PostgreSQL's own sentence is the useful part
+    return re.sub(r"\s+", " ", cause.group(0) if cause else line)
 
 
 def moodle_message(output: str) -> str:
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    lines = [line for line in lines if not re.fullmatch(r"[-=_.|/\\()'` ]+", line)]  # banner art
-    problems = [line.strip("! ") or line for line in lines if _PROBLEM.search(line)]
-    chosen = list(dict.fromkeys(problems))[-4:] or lines[-3:] or ["(no output)"]
-    message = " | ".join(chosen)
-    return message if len(message) <= _MAX_CHARS else "…" + message[-_MAX_CHARS:]
+    lines = [line.strip() for line in output.splitlines()]
+    lines = [line for line in lines if line and not _BANNER.fullmatch(line) and not _TRACE.match(line)]
+    if not lines:
+        return "(no output)"
+    final = _clean(lines[-1])
+    causes = [_clean(line) for line in lines[:-1] if _PROBLEM.search(line)]
+    cause = next((c for c in causes if c and c not in final), None)
+    message = f"{final} ({cause})" if cause else final
+    return message if len(message) <= _MAX_CHARS else message[: _MAX_CHARS - 1] + "…"

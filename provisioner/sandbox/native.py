@@ -67,7 +67,8 @@ class NativeEngine:
                      "postgres": Cluster(paths, self._pg_bindir).running()}
         return Status(name=name, state=RUNNING if all(processes.values()) else STOPPED,
                       engine=self.name, version=current.version, release=current.release,
-                      url=current.url, admin_user=current.admin_user, processes=processes)
+                      url=current.url, admin_user=current.admin_user, installed=current.installed,
+                      processes=processes)
 
     def reset(self, name: str) -> SandboxState:
         paths = SandboxPaths(name)

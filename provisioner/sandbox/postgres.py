@@ -87,6 +87,9 @@ class Cluster:
     def start(self) -> None:
         if self.running():
             return
+        # A cluster killed outright (machine restart, CI teardown) leaves its pid file; if that pid
+        # now belongs to another process, postgres would refuse to start, so drop the stale file.
+        (self.paths.pg_data / "postmaster.pid").unlink(missing_ok=True)
         self._run("pg_ctl", "start", "-D", str(self.paths.pg_data), "-l", str(self.paths.pg_log),
                   "-w", "-t", "60", check_what="start")
 

@@ -1,0 +1,63 @@
+"""How long the native sandbox takes: fresh install vs up-when-installed, reset and down.
+
+A benchmark for people, not a timed test. It uses its own sandbox (default "bench" on port 8241)
+and purges it at the end unless --keep is given.
+
+    python bench/sandbox_bench.py --moodle-src /path/to/moodle-5.0.tgz [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from provisioner.sandbox.engine import UpRequest, resolve_source
+from provisioner.sandbox.native import NativeEngine
+
+TARGETS = {"up (installed)": 15.0, "reset": 10.0}  # seconds, from issue 2
+
+
+def timed(action) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--moodle-src", type=Path, help="Moodle tree or archive (else MOODLE_SRC or the cache)")
+    parser.add_argument("--name", default="bench")
+    parser.add_argument("--port", type=int, default=8241)
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of down/up/reset")
+    parser.add_argument("--keep", action="store_true", help="leave the bench sandbox installed")
+    args = parser.parse_args()
+
+    engine = NativeEngine()
+    request = UpRequest(name=args.name, port=args.port, source=args.moodle_src)
+    engine.down(args.name, purge=True)
+    samples: dict[str, list[float]] = {}
+    samples["cache source"] = [timed(lambda: resolve_source(request))]  # ~0 once cached
+    samples["fresh install (up)"] = [timed(lambda: engine.up(request))]
+    release = engine.status(args.name).release
+    for run in range(args.runs):
+        samples.setdefault("down", []).append(timed(lambda: engine.down(args.name)))
+        samples.setdefault("up (installed)", []).append(timed(lambda: engine.up(UpRequest(name=args.name))))
+        samples.setdefault("reset", []).append(timed(lambda: engine.reset(args.name)))
+        print(f"run {run + 1}/{args.runs} done", flush=True)
+    if not args.keep:
+        engine.down(args.name, purge=True)
+
+    fresh = samples["fresh install (up)"][0]
+    print(f"\nMoodle {release}, native engine, {args.runs} run(s); ratio = fresh install / step")
+    print(f"{'step':<22}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
+    for step, values in samples.items():
+        median = statistics.median(values)
+        target = TARGETS.get(step)
+        verdict = "" if target is None else f"<= {target:.0f} s {'met' if max(values) <= target else 'MISSED'}"
+        ratio = f"{fresh / median:.0f}x" if step not in ("cache source", "fresh install (up)") and median else ""
+        print(f"{step:<22}{median:>10.1f}{min(values):>9.1f}{max(values):>9.1f}{ratio:>9}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
