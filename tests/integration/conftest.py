@@ -1,0 +1,119 @@
+"""Shared by the integration tests: run the real CLI against the sandbox, drive its admin UI, read its DB."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from provisioner.secrets import Secret
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK = ROOT / "playbooks" / "enrollait.yml"
+SEVEN = ("core_webservice_get_site_info", "core_course_get_courses", "core_course_get_categories",
+         "core_user_get_users", "core_user_create_users", "core_enrol_get_course_enrolment_methods",
+         "enrol_manual_enrol_users")
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def report(self) -> dict:
+        return json.loads(self.stdout)
+
+    def statuses(self) -> dict[str, str]:
+        return {step["kind"]: step["status"] for step in self.report["steps"]}
+
+
+def run_cli(sandbox, *args: str, password: Secret | None = None, env: dict | None = None) -> CliResult:
+    """`python -m provisioner ...` as a user would run it, the admin password in the environment."""
+    environment = dict(os.environ, MOODLE_SITE_URL=sandbox.url, MOODLE_ADMIN_USER=sandbox.admin_user,
+                       MOODLE_ADMIN_PASSWORD=(password or sandbox.admin_password).reveal(), **(env or {}))
+    environment.pop("MOODLE_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "provisioner", *args], env=environment, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@contextmanager
+def admin_ui(sandbox):
+    """A logged-in admin browser session on the sandbox: how tests change things 'by hand'."""
+    from provisioner.browser import BrowserOptions, open_tab
+    from provisioner.pages.login import LoginPage
+    from provisioner.pages.site import MoodleSite
+
+    with open_tab(BrowserOptions()) as tab:
+        site = MoodleSite(tab, sandbox.url)
+        LoginPage(site).login(sandbox.admin_user, sandbox.admin_password)
+        yield site
+
+
+def db_state(sandbox) -> dict:
+    """What the playbook declares, read straight from Moodle's database."""
+    def one(query, *params):
+        rows = sandbox.sql(query, *params)
+        return rows[0][0] if rows else None
+
+    config = dict(sandbox.sql("SELECT name, value FROM mdl_config WHERE name IN "
+                              "('enablewebservices', 'webserviceprotocols', 'siteadmins')"))
+    user = sandbox.sql("SELECT id, email, firstname, lastname, suspended FROM mdl_user "
+                       "WHERE username = 'enrollait-user' AND deleted = 0")
+    service = sandbox.sql("SELECT id, name, enabled, restrictedusers FROM mdl_external_services "
+                          "WHERE shortname = 'enrollait'")
+    state = {"enablewebservices": config.get("enablewebservices"),
+             "protocols": sorted(filter(None, (config.get("webserviceprotocols") or "").split(","))),
+             "user": user[0][1:] if user else None, "service": service[0][1:] if service else None,
+             "functions": [], "authorised": False, "site_admin": False, "tokens": []}
+    if user:
+        state["site_admin"] = user[0][0] in (config.get("siteadmins") or "").split(",")
+    if service:
+        sid = service[0][0]
+        state["functions"] = sorted(r[0] for r in sandbox.sql(
+            "SELECT functionname FROM mdl_external_services_functions WHERE externalserviceid = %s", sid))
+        if user:
+            state["authorised"] = bool(one("SELECT COUNT(*) FROM mdl_external_services_users WHERE "
+                                           "externalserviceid = %s AND userid = %s", sid, user[0][0]) != "0")
+            state["tokens"] = sandbox.sql("SELECT name, validuntil FROM mdl_external_tokens WHERE "
+                                          "externalserviceid = %s AND userid = %s", sid, user[0][0])
+    state["users_total"] = one("SELECT COUNT(*) FROM mdl_user")
+    state["config_log"] = one("SELECT COUNT(*) FROM mdl_config_log")
+    return state
+
+
+DECLARED = {
+    "enablewebservices": "1",
+    "protocols": ["rest"],
+    "user": ("enrollait-user@example.invalid", "Enrollait", "Integration", "0"),
+    "service": ("Enrollait Service", "1", "1"),
+    "functions": sorted(SEVEN),
+    "authorised": True,
+    "site_admin": True,
+}
+
+
+@dataclass
+class ProvisionedSite:
+    url: str
+    token: Secret
+    sandbox: object
+    token_file: Path
+
+
+@pytest.fixture
+def provisioned_site(fresh_moodle, tmp_path) -> ProvisionedSite:
+    """A freshly reset sandbox that the Enrollait playbook has converged, and the token it minted."""
+    token_file = tmp_path / "token.json"
+    result = run_cli(fresh_moodle, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
+                     "--artifacts-dir", str(tmp_path / "artifacts"))
+    assert result.code == 0, result.stderr
+    token = Secret(json.loads(token_file.read_text())["token"])
+    return ProvisionedSite(fresh_moodle.url, token, fresh_moodle, token_file)
