@@ -15,7 +15,7 @@ from pathlib import Path
 from provisioner.errors import SandboxError
 from provisioner.sandbox import paths as paths_mod
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.process import is_alive, tail
+from provisioner.sandbox.process import is_alive, start_detached, tail
 
 SUPERUSER = "postgres"
 _SOCKET_PATH_MAX = 107 - len("/.s.PGSQL.5432")  # sun_path is 108 bytes on Linux
@@ -111,6 +111,20 @@ class Cluster:
         if template != "template0" and int(self.psql("SHOW server_version_num")) >= 150000:
             how = "STRATEGY FILE_COPY"  # 15+ defaults to WAL_LOG, slower for Moodle's ~500 small tables
         self.psql(f'CREATE DATABASE "{name}" {how} TEMPLATE "{template}"')
+
+    def has_database(self, name: str) -> bool:
+        return self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() == "1"
+
+    def rename_database(self, old: str, new: str) -> None:
+        self.psql(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
+    def copy_database_detached(self, name: str, template: str, log: Path) -> int:
+        """Start copying template to name in the background; returns psql's pid. Copying takes
+        1-10 s depending on disk load, which `reset` then need not wait for."""
+        argv = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
+                str(self.paths.pg_socket_dir), "-U", SUPERUSER, "-d", "postgres", "-c",
+                f'CREATE DATABASE "{name}" TEMPLATE "{template}"']
+        return start_detached(argv, cwd=self.paths.root, log=log, env={})
 
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # FORCE ends open sessions

@@ -68,6 +68,15 @@ def kill_group(pid: int, must_contain: str = "", timeout: float = 10.0) -> None:
     raise SandboxError(f"process group {pid} did not stop after SIGKILL")
 
 
+def wait_until_gone(pid: int | None, must_contain: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while is_alive(pid, must_contain):
+        _reap(pid)
+        if time.monotonic() > deadline:
+            raise SandboxError(f"process {pid} ({must_contain}) still running after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
 def _reap(pid: int) -> None:
     try:  # our own child when started in this process (tests, bench): collect it
         os.waitpid(pid, os.WNOHANG)
