@@ -52,23 +52,25 @@ class TokensPage:
 
     def _row(self, row, token_id: int, legacy: bool) -> TokenRow:
         cells = row.locator("td")
-        texts = [_squash(t) for t in cells.evaluate_all("cs => cs.map(c => c.firstChild ? c.innerText : '')")]
+        texts = [_squash(t) for t in cells.all_inner_texts()]
         profile = row.locator("a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']")
         user_id = None
         if profile.count():
             match = re.search(r"[?&]id=(\d+)", profile.first.get_attribute("href") or "")
             user_id = int(match.group(1)) if match else None
-        if legacy:  # Token | User | Service | IP restriction | Valid until | ...
-            value = texts[0] if _TOKEN.match(texts[0]) else None
-            return TokenRow(token_id, "", user_id, texts[2], texts[4] in self.NO_EXPIRY,
-                            Secret(value) if value else None)
-        # 4.5+: Name | User | (Email) | Service | IP restriction | Valid until | ...
-        headers = [_squash(h) for h in row.page.locator(
-            "[data-region=reportbuilder-table] table thead th, table.reportbuilder-table thead th").all_inner_texts()]
-        service_cell = cells.nth(headers.index("Service"))
-        service_name = _squash(service_cell.evaluate("c => c.childNodes[0] ? c.childNodes[0].textContent : ''"))
-        valid = texts[headers.index("Valid until")]
-        return TokenRow(token_id, texts[0], user_id, service_name, valid in self.NO_EXPIRY, None)
+        if legacy:  # 4.1: Token | User | Service | IP restriction | Valid until | Creator | Delete
+            service_at, valid_at, name = 2, 4, ""
+        else:       # 4.5+: Name | User | Email address | Service | IP restriction | Valid until | ...
+            headers = [_squash(h) for h in row.page.locator(
+                "[data-region=reportbuilder-table] table thead th, table.reportbuilder-table thead th"
+            ).all_inner_texts()]
+            service_at, valid_at, name = _column(headers, "Service"), _column(headers, "Valid until"), texts[0]
+        # The service cell shows the name, then the short name beneath it: keep the first part only.
+        service = _squash(cells.nth(service_at).evaluate(
+            "c => c.childNodes[0] ? c.childNodes[0].textContent : ''"))
+        value = texts[0] if legacy and _TOKEN.match(texts[0]) else None
+        return TokenRow(token_id, name, user_id, service, texts[valid_at] in self.NO_EXPIRY,
+                        Secret(value) if value else None)
 
     def create(self, name: str, user_id: int, user_search: str, service_id: int, ip_restriction: str) -> Secret:
         """Fill the form as an admin would (no expiry) and capture the token Moodle shows."""
@@ -114,3 +116,11 @@ class TokensPage:
     def delete(self, token_id: int) -> None:
         self.site.goto(self.PATH, action="delete", tokenid=token_id)
         self.site.confirm()
+
+
+def _column(headers: list[str], title: str) -> int:
+    """4.5 headers also hold a hidden 'Sort by …' text, so match on how the header starts."""
+    for index, header in enumerate(headers):
+        if header.startswith(title):
+            return index
+    raise StepError(f"the token list has no '{title}' column")

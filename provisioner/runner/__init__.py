@@ -1,7 +1,9 @@
 """Apply steps in order: plan, then (outside check mode) apply and re-plan to confirm convergence."""
 from __future__ import annotations
 
+import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 
 from provisioner.errors import StepError
@@ -58,5 +60,11 @@ def _run_one(step: Step, ctx: StepContext, on_error=None) -> StepResult:
         result.reason = redact(exc.message)
         result.error = {"url": exc.url, "moodle_message": redact(exc.moodle_message or "") or None,
                         "screenshot": exc.screenshot}
+    except Exception as exc:  # noqa: BLE001
+        # A bug, not a site problem: show its traceback, but still report what was already changed
+        # (a token minted before the bug must still reach --token-out).
+        print(redact(traceback.format_exc()), file=sys.stderr)
+        result.status = "failed"
+        result.reason = redact(f"internal error ({type(exc).__name__}: {exc}); please report it")
     result.seconds = round(time.monotonic() - started, 2)
     return result
