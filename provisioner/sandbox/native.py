@@ -24,7 +24,7 @@ from provisioner.sandbox.postgres import Cluster
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
                                          start_detached, tail, wait_for_http, wait_until_gone)
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
-from provisioner.sandbox.source import MoodleTree, copy_tree, open_tree
+from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
 
@@ -204,9 +204,12 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
     if request.port and request.port != current.port:
         raise SandboxError(f"sandbox '{current.name}' is installed for port {current.port} "
                            f"({current.url}); omit --port, or `down --purge` it to reinstall")
-    if request.moodle_version and request.moodle_version != current.version:
+    wanted = request.moodle_version
+    if request.source and not wanted:  # 0.2 s: a known archive is recognised by its checksum
+        wanted = SourceCache().add(request.source).release.release
+    if wanted and wanted not in (current.version, current.release):
         raise SandboxError(f"sandbox '{current.name}' runs Moodle {current.release}; "
-                           f"`down --purge` it or use another --name for {request.moodle_version}")
+                           f"`down --purge` it or use another --name for {wanted}")
 
 
 def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:

@@ -48,3 +48,27 @@ def test_reset_before_install(sandbox_home):
 
 def test_down_of_an_absent_sandbox_is_quiet(sandbox_home):
     NativeEngine().down("never-made", purge=True)
+
+
+def installed_state(name: str, port: int = 8080):
+    from provisioner.sandbox.state import SandboxState, save
+    from provisioner.secrets import Secret
+
+    save(SandboxState(name=name, engine="native", port=port, version="5.0",
+                      release="5.0.6+ (Build: 20260403)", admin_user="admin",
+                      admin_password=Secret("pw-pw-pw"), installed=True),
+         SandboxPaths(name).state_file)
+
+
+def test_an_installed_sandbox_keeps_its_port(sandbox_home):
+    installed_state("default")
+    with pytest.raises(SandboxError, match=r"installed for port 8080 .*omit --port"):
+        NativeEngine().up(UpRequest(port=8090))
+
+
+def test_an_installed_sandbox_keeps_its_release(sandbox_home, fake_moodle):
+    installed_state("default")
+    with pytest.raises(SandboxError, match=r"runs Moodle 5\.0\.6\+ .*for 4\.5\.3"):
+        NativeEngine().up(UpRequest(source=fake_moodle))
+    with pytest.raises(SandboxError, match=r"runs Moodle 5\.0\.6\+ .*for 4\.5"):
+        NativeEngine().up(UpRequest(moodle_version="4.5"))
