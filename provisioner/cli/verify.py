@@ -71,7 +71,10 @@ def _console(to_stderr: bool) -> Console:
                    "(.env by extension, else JSON; mode 0600) or webhook:URL (bearer from "
                    "$ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
 def verify(site: str, token_file: str | None, as_json: bool, timeout: float, handoffs: tuple[str, ...]) -> None:
-    """Check a token: site, Moodle version, its user, and each of the seven functions; preview the sync."""
+    """Check a token: site, Moodle version, its user, and each of the seven functions; preview the sync.
+
+    Exit 0 when all is well, 1 when not (or a hand-off failed), 2 on bad input.
+    """
     token = read_token(token_file)
     targets = parse_targets(list(handoffs))  # bad targets are bad input: nothing is called yet
     # With `--handoff stdout`, stdout carries only the hand-off JSON; the report moves to stderr.
@@ -106,7 +109,10 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
 @click.command()
 @_connection_options
 def doctor(site: str, token_file: str | None, as_json: bool, timeout: float) -> None:
-    """Say what is wrong with the connection and which seed step fixes it."""
+    """Say what is wrong with the connection and which seed step fixes it.
+
+    Exit 0 when nothing is wrong, 1 with findings, 2 on bad input.
+    """
     token = read_token(token_file)
     findings = diagnose(site, token, timeout=timeout)
     if as_json:
