@@ -188,7 +188,11 @@ class NativeEngine:
         state_mod.save(current, paths.state_file)
 
     def _stop(self, current: SandboxState, paths: SandboxPaths) -> None:
-        kill_group(current.pids.pop("spare", 0), "psql")  # the next reset copies synchronously
+        spare = current.pids.pop("spare", None)
+        try:  # let a spare copy finish (seconds): the next reset needs it, or must copy while waited on
+            wait_until_gone(spare, "psql", timeout=60)
+        except SandboxError:
+            kill_group(spare, "psql")
         kill_group(current.pids.get("php", 0), "-S")
         Cluster(paths, self._pg_bindir).stop()
         deadline = time.monotonic() + 5
