@@ -26,15 +26,16 @@ class LoginPage:
             raise StepError("this does not look like a Moodle login page (no username field)", url=page.url)
         page.fill("#username", username)
         page.fill("#password", password.reveal())
-        with page.expect_navigation(wait_until="load"):
-            page.click("#loginbtn")
-        site.settle()
+        try:
+            site.submit("#loginbtn", anonymous=True)
+        except StepError as refused:  # logged in, but the landing admin page refused this account
+            raise StepError("this account is not a site administrator", url=refused.url,
+                            moodle_message=refused.moodle_message) from None
         if site.path_of(page.url).startswith("login/"):
             message = page.locator("#loginerrormessage, .loginerrors, .alert-danger")
             said = _squash(message.first.inner_text()) if message.count() else ""
             raise StepError("the admin could not log in: wrong user name or password?", url=page.url,
                             moodle_message=said or None)
-        site.raise_for_moodle_error()
         site.admin_dir = page.evaluate("() => (window.M && M.cfg && M.cfg.admin) || 'admin'")
 
 

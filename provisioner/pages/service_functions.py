@@ -41,6 +41,7 @@ class ServiceFunctionsPage:
         unknown = [n for n in names if n not in available]
         if unknown:
             raise StepError("this Moodle offers no function named " + ", ".join(unknown), url=page.url)
+        self.site.edit()
         # The enhanced autocomplete hides the <select>; selecting the options directly is what its JS does.
         page.select_option("select#id_fids", [available[n] for n in names], force=True)
         self.site.submit("#id_submitbutton")

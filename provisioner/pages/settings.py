@@ -32,6 +32,7 @@ class AdvancedFeaturesPage:
         if self.is_forced_in_config():
             raise StepError("'Enable web services' is defined in config.php and cannot be changed in the UI",
                             url=self.site.page.url)
+        self.site.edit()
         self.site.page.set_checked(self.CHECKBOX, enabled)
         self.site.submit("form#adminsettings button[type=submit]")
         errors = self.site.form_errors()

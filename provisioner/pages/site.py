@@ -24,6 +24,10 @@ class MoodleSite:
         self.branch = (0, 0)       # (major, minor), e.g. (4, 5)
         self.artifacts_dir = artifacts_dir
         self._shots = 0
+        # The URL of the page as Moodle last served it, while nothing on it has been edited since. A step
+        # reads a page, acts, and re-reads: often Moodle's redirect after the action lands on that very
+        # page, freshly served, and loading it again would only cost time.
+        self._pristine_url: str | None = None
 
     # --- URLs and navigation -------------------------------------------------------------------------
     def url(self, path: str, **params) -> str:
@@ -37,8 +41,12 @@ class MoodleSite:
         return urlsplit(url).path[len(base_path):].lstrip("/")
 
     def goto(self, path: str, *, anonymous: bool = False, **params) -> None:
-        """Open a page and wait for Moodle's JS; `anonymous` pages (login) may show the login form."""
+        """Be on a freshly served, unedited copy of a page, loading it only if the browser is not already
+        there. `anonymous` pages (login) may show the login form."""
         url = self.url(path, **params)
+        if not anonymous and url == self._pristine_url and url == self.page.url:
+            return
+        self._pristine_url = None
         try:
             response = self.page.goto(url, wait_until="load")
         except PlaywrightTimeout:
@@ -50,6 +58,7 @@ class MoodleSite:
                             moodle_message=self._text("body")[:300])
         self.settle()
         self.raise_for_moodle_error(anonymous=anonymous)
+        self._pristine_url = self.page.url
 
     def settle(self) -> None:
         try:
@@ -58,13 +67,19 @@ class MoodleSite:
         except PlaywrightTimeout:
             raise StepError("Moodle's page scripts did not settle", url=self.page.url) from None
 
-    def submit(self, button) -> None:
+    def submit(self, button, *, anonymous: bool = False) -> None:
         """Click a submit button or link (selector or locator) and wait for the page it leads to."""
         target = self.page.locator(button) if isinstance(button, str) else button
+        self._pristine_url = None
         with self.page.expect_navigation(wait_until="load"):
             target.first.click()
         self.settle()
-        self.raise_for_moodle_error()
+        self.raise_for_moodle_error(anonymous=anonymous)
+        self._pristine_url = self.page.url
+
+    def edit(self) -> None:
+        """Page objects call this before changing anything on the current page."""
+        self._pristine_url = None
 
     def confirm(self) -> None:
         """Press Continue on Moodle's confirmation box (core_renderer::confirm), same in every version."""

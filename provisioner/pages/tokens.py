@@ -75,6 +75,7 @@ class TokensPage:
     def create(self, name: str, user_id: int, user_search: str, service_id: int, ip_restriction: str) -> Secret:
         """Fill the form as an admin would (no expiry) and capture the token Moodle shows."""
         self.site.goto(self.PATH, action="create")
+        self.site.edit()
         page = self.site.page
         if page.locator("#id_name").count():
             page.fill("#id_name", name)

@@ -36,6 +36,7 @@ class UserSelector:
     def search(self, text: str) -> list[SelectorUser]:
         """Type into the search box and wait for the selector's own AJAX answer, then read the options."""
         page = self.site.page
+        self.site.edit()
         box = page.locator(f"#{self.name}_searchtext")
         try:
             with page.expect_response(lambda r: "/user/selector/search.php" in r.url, timeout=15_000):
@@ -54,4 +55,5 @@ class UserSelector:
         return None
 
     def select(self, user_id: int) -> None:
+        self.site.edit()
         self.site.page.select_option(f"select#{self.name}", str(user_id))

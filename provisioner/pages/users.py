@@ -38,6 +38,7 @@ class UserEditPage:
         self._save("update the user")
 
     def _fill(self, fields: dict[str, str]) -> None:
+        self.site.edit()
         for name, value in fields.items():
             self.site.page.fill(f"#id_{name}", value)
 
