@@ -29,8 +29,11 @@ Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → 
 
 @click.command()
 @click.argument("playbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--site", "site_url", envvar="MOODLE_SITE_URL", required=True, metavar="URL",
+@click.option("--site", "site_url", envvar="MOODLE_SITE_URL", metavar="URL",
               show_envvar=True, help="Moodle's root URL, e.g. https://school.edu/moodle.")
+@click.option("--sandbox", "sandbox_name", metavar="NAME",
+              help="Instead of --site and an admin password: bring up the local sandbox NAME "
+                   "(see `provisioner sandbox`) and provision it.")
 @click.option("--admin-user", envvar="MOODLE_ADMIN_USER", default="admin", show_default=True,
               show_envvar=True, help="Site administrator to log in as.")
 @click.option("--admin-password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
@@ -53,7 +56,8 @@ Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → 
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
               help="Deliver the verified connection after a converged run: stdout, file:PATH or "
                    "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
-def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Path | None,
+def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_user: str,
+        admin_password_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
         artifacts_dir: Path | None, handoff_targets: tuple[str, ...]) -> None:
@@ -61,9 +65,18 @@ def run(playbook: Path, site_url: str, admin_user: str, admin_password_file: Pat
 
     Exit codes: 0 converged, 1 failed, 2 bad input (nothing touched), 3 changes pending (--check).
     """
-    site_url = normalise_site_url(site_url)
+    if bool(site_url) == bool(sandbox_name):
+        raise PlaybookError("give the site to provision: --site URL (or $MOODLE_SITE_URL) or --sandbox NAME, "
+                            "not both")
+    site_url = normalise_site_url(site_url) if site_url else None
     book = load_playbook(playbook, parse_vars(var_pairs), list(vars_files))
-    admin_password = read_admin_password(admin_password_file)
+    if sandbox_name:  # after the playbook is checked: bad input never starts anything
+        from provisioner.cli.sandbox_site import bring_up
+
+        sandbox = bring_up(sandbox_name)
+        site_url, admin_user, admin_password = sandbox.url, sandbox.admin_user, sandbox.admin_password
+    else:
+        admin_password = read_admin_password(admin_password_file)
     if token_out is not None:
         check_writable(token_out)
     deliver = handoff_deliverer(handoff_targets, as_json)

@@ -1,0 +1,24 @@
+"""`provisioner run --sandbox NAME`: the main job against a local sandbox in one command.
+
+The sandbox is brought up (installed the first time) and its URL and admin login are used, so nobody
+copies a generated admin password into an environment variable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provisioner.secrets import Secret
+
+
+@dataclass
+class SandboxSite:
+    url: str
+    admin_user: str
+    admin_password: Secret
+
+
+def bring_up(name: str) -> SandboxSite:
+    from provisioner.sandbox.engine import UpRequest, engine_for
+
+    state = engine_for(name).up(UpRequest(name=name))
+    return SandboxSite(state.url, state.admin_user, state.admin_password)
