@@ -30,7 +30,8 @@ def _connection_options(command):
                            help="Seconds to wait for each answer from Moodle.")(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(command)
     command = click.option("--token-file", type=click.Path(dir_okay=False, allow_dash=True),
-                           help=f"File holding the token ('-' for stdin). Default: ${TOKEN_ENV}.")(command)
+                           help="File holding the token, or the JSON that 'run --token-out' wrote "
+                                f"('-' for stdin). Default: ${TOKEN_ENV}.")(command)
     return click.option("--site", envvar="MOODLE_SITE_URL", required=True, metavar="URL",
                         help="Moodle's root URL, as in its config.php wwwroot [env MOODLE_SITE_URL].")(command)
 
@@ -41,7 +42,7 @@ def read_token(token_file: str | None) -> Secret:
         origin = f"--token-file {token_file}"
     else:
         raw, origin = os.environ.get(TOKEN_ENV, ""), f"${TOKEN_ENV}"
-    value = raw.strip()
+    value = _token_from_saved_json(raw.strip())
     if not value:
         raise click.UsageError(f"no token: set {TOKEN_ENV} or pass --token-file" if not token_file
                                else f"{origin} is empty")
@@ -51,6 +52,17 @@ def read_token(token_file: str | None) -> Secret:
         raise click.UsageError(f"the token in {origin} must be letters and digits only "
                                "(Moodle tokens are 32 hexadecimal characters)")
     return token
+
+
+def _token_from_saved_json(text: str) -> str:
+    """`provisioner run --token-out` saves {site_url, token}: accept that file as it is."""
+    if not text.startswith("{"):
+        return text
+    try:
+        saved = json.loads(text)
+    except ValueError:
+        return text  # reported below as not letters and digits, without echoing the content
+    return str(saved.get("token", "")).strip() if isinstance(saved, dict) else text
 
 
 def _read_file(path: str) -> str:
