@@ -74,3 +74,20 @@ class ProtocolsPage:
             raise StepError(f"no {'Enable' if enabled else 'Disable'} link for protocol '{protocol}'",
                             url=self.site.page.url)
         self.site.submit(link)
+
+
+class MaintenanceModePage:
+    """Site administration > Server > Maintenance mode: admins can still use a site in maintenance."""
+
+    PATH = "{admin}/settings.php"
+    SECTION = "maintenancemode"
+    FIELD = "#id_s__maintenance_enabled"
+
+    def __init__(self, site: MoodleSite):
+        self.site = site
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.site.goto(self.PATH, section=self.SECTION)
+        self.site.edit()
+        self.site.page.select_option(self.FIELD, "1" if enabled else "0")
+        self.site.submit("form#adminsettings button[type=submit]")

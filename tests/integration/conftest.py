@@ -37,7 +37,8 @@ class CliResult:
 def run_cli(sandbox, *args: str, password: Secret | None = None, env: dict | None = None) -> CliResult:
     """`python -m provisioner ...` as a user would run it, the admin password in the environment."""
     environment = dict(os.environ, MOODLE_SITE_URL=sandbox.url, MOODLE_ADMIN_USER=sandbox.admin_user,
-                       MOODLE_ADMIN_PASSWORD=(password or sandbox.admin_password).reveal(), **(env or {}))
+                       MOODLE_ADMIN_PASSWORD=(password or sandbox.admin_password).reveal())
+    environment.update(env or {})
     environment.pop("MOODLE_TOKEN", None)
     done = subprocess.run([sys.executable, "-m", "provisioner", *args], env=environment, cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
