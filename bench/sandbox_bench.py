@@ -15,7 +15,7 @@ from pathlib import Path
 from provisioner.sandbox.engine import UpRequest, resolve_source
 from provisioner.sandbox.native import NativeEngine
 
-TARGETS = {"up (installed)": 15.0, "reset": 10.0}  # seconds, from issue 2
+TARGETS = {"up (installed)": 15.0, "reset": 10.0, "reset right after reset": 10.0}  # issue 2
 
 
 def timed(action) -> float:
@@ -44,19 +44,21 @@ def main() -> None:
         samples.setdefault("down", []).append(timed(lambda: engine.down(args.name)))
         samples.setdefault("up (installed)", []).append(timed(lambda: engine.up(UpRequest(name=args.name))))
         samples.setdefault("reset", []).append(timed(lambda: engine.reset(args.name)))
+        # a second reset at once finds its spare database still being copied, and waits for it
+        samples.setdefault("reset right after reset", []).append(timed(lambda: engine.reset(args.name)))
         print(f"run {run + 1}/{args.runs} done", flush=True)
     if not args.keep:
         engine.down(args.name, purge=True)
 
     fresh = samples["fresh install (up)"][0]
     print(f"\nMoodle {release}, native engine, {args.runs} run(s); ratio = fresh install / step")
-    print(f"{'step':<22}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
+    print(f"{'step':<25}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
     for step, values in samples.items():
         median = statistics.median(values)
         target = TARGETS.get(step)
         verdict = "" if target is None else f"<= {target:.0f} s {'met' if max(values) <= target else 'MISSED'}"
         ratio = f"{fresh / median:.0f}x" if step not in ("cache source", "fresh install (up)") and median else ""
-        print(f"{step:<22}{median:>10.1f}{min(values):>9.1f}{max(values):>9.1f}{ratio:>9}  {verdict}")
+        print(f"{step:<25}{median:>10.1f}{min(values):>9.1f}{max(values):>9.1f}{ratio:>9}  {verdict}")
 
 
 if __name__ == "__main__":
