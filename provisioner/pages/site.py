@@ -28,6 +28,9 @@ class MoodleSite:
         # reads a page, acts, and re-reads: often Moodle's redirect after the action lands on that very
         # page, freshly served, and loading it again would only cost time.
         self._pristine_url: str | None = None
+        # Reading a page needs only its HTML; acting on it needs Moodle's JS to have finished wiring it
+        # up. Pages are loaded to DOMContentLoaded and settled only when something is about to act.
+        self._settled = False
 
     # --- URLs and navigation -------------------------------------------------------------------------
     def url(self, path: str, **params) -> str:
@@ -42,13 +45,14 @@ class MoodleSite:
 
     def goto(self, path: str, *, anonymous: bool = False, **params) -> None:
         """Be on a freshly served, unedited copy of a page, loading it only if the browser is not already
-        there. `anonymous` pages (login) may show the login form."""
+        there; ready to be read (call edit() or submit() to act). `anonymous` pages may be the login form."""
         url = self.url(path, **params)
         if not anonymous and url == self._pristine_url and url == self.page.url:
             return
         self._pristine_url = None
         try:
-            response = self.page.goto(url, wait_until="load")
+            response = self.page.goto(url, wait_until="domcontentloaded")
+            self._settled = False
         except PlaywrightTimeout:
             raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
         except PlaywrightError as exc:
@@ -56,9 +60,14 @@ class MoodleSite:
         if response is not None and response.status == 503:
             raise StepError("the site is in maintenance mode (HTTP 503)", url=url,
                             moodle_message=self._text("body")[:300])
-        self.settle()
         self.raise_for_moodle_error(anonymous=anonymous)
         self._pristine_url = self.page.url
+
+    def ready(self) -> None:
+        """Wait, once per page, until Moodle's JS has wired the page up: then it is safe to act on."""
+        if not self._settled:
+            self.settle()
+            self._settled = True
 
     def settle(self) -> None:
         try:
@@ -70,15 +79,17 @@ class MoodleSite:
     def submit(self, button, *, anonymous: bool = False) -> None:
         """Click a submit button or link (selector or locator) and wait for the page it leads to."""
         target = self.page.locator(button) if isinstance(button, str) else button
+        self.ready()
         self._pristine_url = None
-        with self.page.expect_navigation(wait_until="load"):
+        with self.page.expect_navigation(wait_until="domcontentloaded"):
             target.first.click()
-        self.settle()
+        self._settled = False
         self.raise_for_moodle_error(anonymous=anonymous)
         self._pristine_url = self.page.url
 
     def edit(self) -> None:
         """Page objects call this before changing anything on the current page."""
+        self.ready()
         self._pristine_url = None
 
     def confirm(self) -> None:
