@@ -63,6 +63,17 @@ def redact(text: str) -> str:
     return text
 
 
+def redact_all(value):
+    """redact() through the strings of nested dicts and lists (reports before they are printed)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_all(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_all(item) for item in value]
+    return value
+
+
 def generate_password(length: int = 24) -> Secret:
     """A password that satisfies Moodle's default policy and stricter variants of it.
 

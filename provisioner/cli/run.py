@@ -173,9 +173,9 @@ def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, de
     if token_out is not None:  # even after a failure: a token minted now may never be shown again
         try:
             write_token_file(token_out, site_url, outcome.token)
-        except OSError as exc:
-            raise ProvisionerError(f"--token-out {token_out}: {exc.strerror or exc}; the token exists on the "
-                                   "site: run again with --rotate-token to get a new one") from None
+        except HandoffError as exc:
+            raise ProvisionerError(f"--token-out: {exc}; the token exists on the site: run again with "
+                                   "--rotate-token to get a new one") from None
         progress.note(f"token written to {token_out}")
     if deliver is not None and outcome.report.outcome == "converged":
         try:

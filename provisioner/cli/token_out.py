@@ -1,13 +1,12 @@
-"""`--token-out FILE`: the one place the token is ever written.
+"""`--token-out FILE`: where a run saves the token, and reads it back on the next run.
 
-The file is created 0600 by mkstemp (never world-readable, not even for a moment), filled, flushed and
-renamed over the target, so a reader sees either the old file or the complete new one.
+Written by the hand-off's private writer: created 0600 (never world-readable, not even for a moment),
+flushed and renamed over the target, so a reader sees either the old file or the complete new one.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from provisioner.errors import PlaybookError
@@ -26,17 +25,10 @@ def check_writable(path: Path) -> None:
 
 
 def write_token_file(path: Path, site_url: str, token: Secret) -> None:
-    payload = json.dumps({"site_url": site_url, "token": token.reveal()}, indent=2) + "\n"
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Raises HandoffError when the file cannot be written (the same private writer as hand-off files)."""
+    from provisioner.handoff.files import write_private
+
+    write_private(path, json.dumps({"site_url": site_url, "token": token.reveal()}, indent=2) + "\n")
 
 
 def read_known_token(path: Path | None, site_url: str) -> Secret | None:

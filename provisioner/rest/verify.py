@@ -18,7 +18,7 @@ from provisioner.rest.client import (ENDPOINT_FORBIDDEN, NOT_MOODLE, UNREACHABLE
                                      MoodleRestClient, RestError)
 from provisioner.rest.preview import SyncPreview, build_preview
 from provisioner.rest.probes import PROBES, ProbeTarget
-from provisioner.secrets import Secret, redact
+from provisioner.secrets import Secret, redact_all
 
 # Refusals that every function would get alike: probing the rest adds nothing.
 SITE_LEVEL_CODES = frozenset({
@@ -86,17 +86,8 @@ class Verification:
         data["ok"] = self.ok
         for f in data["functions"]:
             f["ok"] = self.check(f["name"]).ok
-        return _redacted(data)
+        return redact_all(data)
 
-
-def _redacted(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value
 
 
 def classify(function: str, error: RestError | None, in_service: bool | None,

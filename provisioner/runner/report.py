@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from provisioner.secrets import redact
+from provisioner.secrets import redact_all
 
 Status = Literal["changed", "unchanged", "pending", "failed", "skipped"]
 
@@ -48,7 +48,7 @@ class RunReport:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["outcome"] = self.outcome
-        return _redacted(data)
+        return redact_all(data)
 
     @property
     def outcome(self) -> str:
@@ -58,12 +58,3 @@ class RunReport:
             return "pending"
         return "converged"
 
-
-def _redacted(value):
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value

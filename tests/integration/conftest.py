@@ -118,3 +118,9 @@ def provisioned_site(fresh_moodle, tmp_path) -> ProvisionedSite:
     assert result.code == 0, result.stderr
     token = Secret(json.loads(token_file.read_text())["token"])
     return ProvisionedSite(fresh_moodle.url, token, fresh_moodle, token_file)
+
+
+@pytest.fixture
+def site(provisioned_site) -> ProvisionedSite:
+    """The REST-side tests' name for a provisioned site."""
+    return provisioned_site

@@ -28,14 +28,6 @@ ROLE_CAPABILITIES = ("webservice/rest:use", "moodle/course:view", "moodle/course
                      "enrol/manual:enrol", "moodle/role:assign")
 
 
-@pytest.fixture
-def site(request):
-    try:
-        return request.getfixturevalue("provisioned_site")
-    except pytest.FixtureLookupError:
-        pytest.skip("the provisioned_site fixture is not available")
-
-
 def one(sandbox, query, *params) -> str:
     return sandbox.sql(query, *params)[0][0]
 

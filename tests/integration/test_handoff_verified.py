@@ -13,14 +13,6 @@ from tests.unit.test_handoff_webhook import Receiver
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def site(request):
-    try:
-        return request.getfixturevalue("provisioned_site")
-    except pytest.FixtureLookupError:
-        pytest.skip("the provisioned_site fixture is not available")
-
-
 def test_handoff_after_verification_and_none_after_a_failed_one(site, tmp_path):
     from provisioner.pages.service_functions import ServiceFunctionsPage
 

@@ -16,14 +16,6 @@ STATE = ("SELECT (SELECT COUNT(*) FROM mdl_user), (SELECT COUNT(*) FROM mdl_user
          "(SELECT COUNT(*) FROM mdl_role_assignments), (SELECT MAX(timemodified) FROM mdl_user)")
 
 
-@pytest.fixture
-def site(request):
-    try:
-        return request.getfixturevalue("provisioned_site")
-    except pytest.FixtureLookupError:
-        pytest.skip("the provisioned_site fixture is not available")
-
-
 def test_healthy_connection_verifies_and_the_probes_change_nothing(site, tmp_path):
     before = site.sandbox.sql(STATE)
 
