@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -32,8 +32,7 @@ QUIET_ARGS = ["--disable-background-networking", "--disable-component-update", "
 class BrowserOptions:
     executable_path: str | None = None
     headed: bool = False
-    timeout_s: float = 60.0
-    slow_page_warning_s: float = 10.0
+    timeout_s: float = 60.0  # generous: the first pages of a freshly installed site build caches
 
 
 @dataclass
@@ -43,7 +42,6 @@ class Tab:
     page: Page
     page_loads: int = 0
     timeout_ms: float = 60_000
-    _listeners: list = field(default_factory=list)
 
     def screenshot(self, path: Path, mask_selectors: list[str]) -> str | None:
         """Full-page screenshot with secret-bearing elements painted over; None if the page is gone."""
