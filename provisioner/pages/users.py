@@ -5,7 +5,7 @@ import re
 
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
-from provisioner.secrets import Secret
+from provisioner.secrets import Secret, generate_password
 
 PROFILE_FIELDS = ("username", "email", "firstname", "lastname")
 
@@ -24,10 +24,11 @@ class UserEditPage:
         values["auth"] = page.locator("#id_auth").input_value()
         return values
 
-    def create(self, fields: dict[str, str], password: Secret) -> None:
+    def create(self, fields: dict[str, str], password: Secret | None) -> None:
+        """Create the user; without a password, one is generated to meet the policy the form states."""
         self.site.goto(self.PATH, id=-1, course=1)
         self._fill(fields)
-        self._set_password(password)
+        self._set_password(password or generate_password(**self._policy_minimums()))
         self._save("create the user")
 
     def update(self, user_id: int, fields: dict[str, str], unsuspend: bool) -> None:
@@ -54,8 +55,25 @@ class UserEditPage:
             raise StepError(f"Moodle refused to {what}", url=self.site.page.url,
                             moodle_message=self.site.form_errors() or None)
 
-    def password_policy(self) -> str:
-        """The policy text shown on the new-user form (empty when the site has no policy)."""
-        self.site.goto(self.PATH, id=-1, course=1)
+    def _policy_minimums(self) -> dict[str, int]:
+        """Minimums raised above our defaults by the policy text on the open form (English strings,
+        lang/en/auth.php informminpassword*); anything unreadable keeps the defaults."""
         info = self.site.page.locator("#fitem_id_passwordpolicyinfo")
-        return re.sub(r"\s+", " ", info.inner_text()).strip() if info.count() else ""
+        text = info.inner_text() if info.count() else ""
+        minimums = {}
+        for key, pattern in _POLICY_PATTERNS.items():
+            match = re.search(pattern, text)
+            wanted = int(match.group(1)) if match else 0
+            if wanted > _GENERATED[key]:
+                minimums[key] = wanted
+        return minimums
+
+
+_GENERATED = {"length": 24, "digits": 3, "lower": 3, "upper": 3, "special": 3}  # generate_password()
+_POLICY_PATTERNS = {
+    "length": r"at least (\d+) characters",
+    "digits": r"at least (\d+) digit",
+    "lower": r"at least (\d+) lower case",
+    "upper": r"at least (\d+) upper case",
+    "special": r"at least (\d+) special character",
+}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from provisioner.pages.site_admins import SiteAdminsPage
 from provisioner.pages.users import UserEditPage
-from provisioner.secrets import generate_password
 from provisioner.steps.base import Plan, Step, StepContext, register
 from provisioner.steps.facts import UserFact, remember_user
 from provisioner.steps.params import UserParams
@@ -46,6 +45,6 @@ class UserStep(Step):
     def apply(self, ctx: StepContext, plan: Plan) -> None:
         page = UserEditPage(ctx.site)
         if plan.data["create"]:
-            page.create(self._declared(), self.params.password or generate_password())
+            page.create(self._declared(), self.params.password)
         else:
             page.update(plan.data["id"], self._declared(), unsuspend=plan.data["unsuspend"])
