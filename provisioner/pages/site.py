@@ -87,9 +87,14 @@ class MoodleSite:
         self.raise_for_moodle_error(anonymous=anonymous)
         self._pristine_url = self.page.url
 
-    def edit(self) -> None:
-        """Page objects call this before changing anything on the current page."""
-        self.ready()
+    def edit(self, *, wait_for_scripts: bool = True) -> None:
+        """Page objects call this before changing anything on the current page. Pass
+        wait_for_scripts=False only for plain forms whose scripts (a rich-text editor loading for
+        seconds) play no part in what is filled in and posted."""
+        if wait_for_scripts:
+            self.ready()
+        else:
+            self._settled = True  # its HTML is all there is to fill in: loaded since DOMContentLoaded
         self._pristine_url = None
 
     def confirm(self) -> None:

@@ -39,15 +39,16 @@ class UserEditPage:
         self._save("update the user")
 
     def _fill(self, fields: dict[str, str]) -> None:
-        self.site.edit()
+        # The description editor (TinyMCE) takes seconds to load and is not filled in: don't wait for it.
+        self.site.edit(wait_for_scripts=False)
         for name, value in fields.items():
             self.site.page.fill(f"#id_{name}", value)
 
     def _set_password(self, password: Secret) -> None:
-        """The real input is hidden behind a 'Click to enter text' link, as a person would click it."""
-        page = self.site.page
-        page.click("[data-passwordunmaskid=id_newpassword] [data-passwordunmask=edit]")
-        page.fill("#id_newpassword", password.reveal())
+        """The real input sits hidden behind a 'Click to enter text' widget whose script may not be
+        ready yet; a hidden input is still posted, so set its value directly."""
+        self.site.page.eval_on_selector("#id_newpassword", "(input, value) => { input.value = value; }",
+                                        password.reveal())
 
     def _save(self, what: str) -> None:
         self.site.submit("#id_submitbutton")
