@@ -89,6 +89,9 @@ def _verify_token(playbook, outcome: RunOutcome) -> None:
 
 def _describe(verification) -> str:
     if verification.problem is not None:
-        return f"{verification.problem.errorcode}: {verification.problem.message}"
+        said = f"{verification.problem.errorcode}: {verification.problem.message}"
+        if verification.problem.errorcode == "invalidtoken":  # e.g. a --token-out file from another install
+            said += " (the token this run was given is not valid on this site: run with --rotate-token)"
+        return said
     bad = [f"{f.name} ({f.cause or f.errorcode or 'not callable'})" for f in verification.functions if not f.ok]
     return "not callable over REST: " + ", ".join(bad)
