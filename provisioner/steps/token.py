@@ -32,7 +32,11 @@ class TokenStep(Step):
             return Plan(changes=[f"create {what}"], data={"old": []})
         rows = self._rows(ctx, user.id, service.name)
         valid = [r for r in rows if r.no_expiry]
-        if ctx.facts.get("token_minted"):
+        if ctx.facts.get("token_minted"):  # the re-read after apply(): the new token, and only it if rotating
+            if not valid:
+                return Plan(changes=[f"create {what}"], data={"old": []})
+            if ctx.options.get("rotate_token") and len(rows) > 1:
+                return Plan(changes=[f"delete {len(rows) - 1} older token(s)"], data={"old": []})
             return Plan(reason=f"{what} was created by this run")
         if ctx.options.get("rotate_token"):
             return Plan(changes=[f"create {what}"] + ([f"delete {len(rows)} older token(s)"] if rows else []),
