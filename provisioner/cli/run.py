@@ -73,6 +73,9 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
     if sandbox_name:  # after the playbook is checked: bad input never starts anything
         from provisioner.cli.sandbox_site import bring_up
 
+        # The first time, Moodle is installed: minutes of silence would look like a hang.
+        click.echo(f"bringing up sandbox '{sandbox_name}' (the first time installs Moodle: a few minutes)",
+                   err=True)
         sandbox = bring_up(sandbox_name)
         site_url, admin_user, admin_password = sandbox.url, sandbox.admin_user, sandbox.admin_password
     else:
