@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from provisioner.errors import StepError
-from provisioner.pages.site import MoodleSite, _squash
+from provisioner.pages.site import MoodleSite, squash
 from provisioner.secrets import Secret
 
 
@@ -34,7 +34,7 @@ class LoginPage:
                             moodle_message=refused.moodle_message) from None
         if site.path_of(page.url).startswith("login/"):
             message = page.locator("#loginerrormessage, .loginerrors, .alert-danger")
-            said = _squash(message.first.inner_text()) if message.count() else ""
+            said = squash(message.first.inner_text()) if message.count() else ""
             raise StepError("the admin could not log in: wrong user name or password?", url=page.url,
                             moodle_message=said or None)
         site.admin_dir = page.evaluate("() => (window.M && M.cfg && M.cfg.admin) || 'admin'")
@@ -55,7 +55,7 @@ class EnvironmentPage:
         if page.locator("select[name=version]").count() == 0:
             raise StepError("this account cannot open Site administration: it is not a site administrator",
                             url=page.url)
-        release = _squash(page.locator("select[name=version] option").first.inner_text())
+        release = squash(page.locator("select[name=version] option").first.inner_text())
         match = re.match(r"(\d+)\.(\d+)", release)
         if not match:
             raise StepError(f"could not read the Moodle release from '{release}'", url=page.url)

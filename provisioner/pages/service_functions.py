@@ -1,10 +1,9 @@
 """A service's functions: the list (admin/webservice/service_functions.php?id=N) and its add form."""
 from __future__ import annotations
 
-import re
 
 from provisioner.errors import StepError
-from provisioner.pages.site import MoodleSite
+from provisioner.pages.site import MoodleSite, squash
 
 
 class ServiceFunctionsPage:
@@ -20,7 +19,7 @@ class ServiceFunctionsPage:
         found = []
         for i in range(rows.count()):
             row = rows.nth(i)
-            name = re.sub(r"\s+", " ", row.locator("td").first.inner_text()).strip()
+            name = squash(row.locator("td").first.inner_text())
             if row.locator("a[href*='action=delete']").count() and name:
                 found.append(name)
         return found

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from provisioner.errors import StepError
-from provisioner.pages.site import MoodleSite
+from provisioner.pages.site import MoodleSite, squash
 
 
 @dataclass
@@ -36,7 +36,7 @@ class ServicesListPage:
             if edit.count() == 0:
                 continue
             match = re.search(r"[?&]id=(\d+)", edit.first.get_attribute("href") or "")
-            name = re.sub(r"\s+", " ", row.locator("td").first.inner_text()).strip()
+            name = squash(row.locator("td").first.inner_text())
             if match:
                 found.append((int(match.group(1)), name))
         return found

@@ -109,7 +109,7 @@ class MoodleSite:
         box = self.page.locator("[data-rel=fatalerror], .errorbox")
         if box.count():
             raise StepError("Moodle showed an error page", url=self.page.url,
-                            moodle_message=_squash(box.first.inner_text()))
+                            moodle_message=squash(box.first.inner_text()))
         if not anonymous and self.path_of(self.page.url).startswith("login/"):
             raise StepError("the admin session was lost (Moodle sent the browser to its login page)",
                             url=self.page.url)
@@ -117,12 +117,12 @@ class MoodleSite:
     def form_errors(self) -> str:
         """Validation messages of a re-rendered moodleform, joined; empty when there are none."""
         errors = self.page.locator(".invalid-feedback:not(:empty), .alert-danger")
-        texts = [_squash(errors.nth(i).inner_text()) for i in range(errors.count())]
+        texts = [squash(errors.nth(i).inner_text()) for i in range(errors.count())]
         return "; ".join(t for t in texts if t)
 
     def success_message(self) -> str:
         alert = self.page.locator(".alert-success")
-        return _squash(alert.first.inner_text()) if alert.count() else ""
+        return squash(alert.first.inner_text()) if alert.count() else ""
 
     @property
     def sesskey(self) -> str:
@@ -130,7 +130,7 @@ class MoodleSite:
 
     def _text(self, selector: str) -> str:
         try:
-            return _squash(self.page.locator(selector).first.inner_text(timeout=2000))
+            return squash(self.page.locator(selector).first.inner_text(timeout=2000))
         except PlaywrightError:
             return ""
 
@@ -143,5 +143,5 @@ class MoodleSite:
         return self.tab.screenshot(self.artifacts_dir / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()

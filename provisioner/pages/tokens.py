@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from provisioner.errors import StepError
-from provisioner.pages.site import MoodleSite, _squash
+from provisioner.pages.site import MoodleSite, squash
 from provisioner.secrets import Secret
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -52,7 +52,7 @@ class TokensPage:
 
     def _row(self, row, token_id: int, legacy: bool) -> TokenRow:
         cells = row.locator("td")
-        texts = [_squash(t) for t in cells.all_inner_texts()]
+        texts = [squash(t) for t in cells.all_inner_texts()]
         profile = row.locator("a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']")
         user_id = None
         if profile.count():
@@ -61,12 +61,12 @@ class TokensPage:
         if legacy:  # 4.1: Token | User | Service | IP restriction | Valid until | Creator | Delete
             service_at, valid_at, name = 2, 4, ""
         else:       # 4.5+: Name | User | Email address | Service | IP restriction | Valid until | ...
-            headers = [_squash(h) for h in row.page.locator(
+            headers = [squash(h) for h in row.page.locator(
                 "[data-region=reportbuilder-table] table thead th, table.reportbuilder-table thead th"
             ).all_inner_texts()]
             service_at, valid_at, name = _column(headers, "Service"), _column(headers, "Valid until"), texts[0]
         # The service cell shows the name, then the short name beneath it: keep the first part only.
-        service = _squash(cells.nth(service_at).evaluate(
+        service = squash(cells.nth(service_at).evaluate(
             "c => c.childNodes[0] ? c.childNodes[0].textContent : ''"))
         value = texts[0] if legacy and _TOKEN.match(texts[0]) else None
         return TokenRow(token_id, name, user_id, service, texts[valid_at] in self.NO_EXPIRY,
@@ -81,7 +81,7 @@ class TokensPage:
             page.fill("#id_name", name)
         self._pick_user(user_id, user_search)
         page.select_option("#id_service", str(service_id))
-        service_name = _squash(page.locator(f"#id_service option[value='{service_id}']").inner_text())
+        service_name = squash(page.locator(f"#id_service option[value='{service_id}']").inner_text())
         page.fill("#id_iprestriction", ip_restriction)
         page.set_checked("#id_validuntil_enabled", False)
         self.site.submit("#id_submitbutton")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from provisioner.browser import PlaywrightTimeout
-from provisioner.pages.site import MoodleSite
+from provisioner.pages.site import MoodleSite, squash
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class UserSelector:
         found = []
         for value, label in options.evaluate_all("os => os.map(o => [o.value, o.textContent])"):
             if value.isdigit():
-                found.append(SelectorUser(int(value), re.sub(r"\s+", " ", label).strip()))
+                found.append(SelectorUser(int(value), squash(label)))
         return found
 
     def search(self, text: str) -> list[SelectorUser]:
