@@ -47,7 +47,7 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
         site = MoodleSite(tab, options.site_url, options.artifacts_dir)
         try:
             LoginPage(site).login(options.admin_user, options.admin_password)
-            site.release, site.branch = EnvironmentPage(site).read_release()
+            site.release = EnvironmentPage(site).read_release()
         except StepError as exc:
             exc.screenshot = site.screenshot("login")
             raise
@@ -68,12 +68,12 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
 
 def _verify_token(playbook, outcome: RunOutcome) -> None:
     """Success means REST agrees: the token answers as the declared user and its service has every function."""
-    from provisioner.rest.verify import verify  # REST is apart from the browser layers
+    from provisioner.rest.capabilities import SEVEN  # REST is apart from the browser layers
+    from provisioner.rest.verify import verify
 
     token_step = next((s for s in playbook.steps if s.kind == "token"), None)
     functions = tuple(f for s in playbook.steps if s.kind == "service_functions" for f in s.params.functions)
-    verification = verify(outcome.report.site, outcome.token, functions) if functions else \
-        verify(outcome.report.site, outcome.token)
+    verification = verify(outcome.report.site, outcome.token, functions or SEVEN)
     data = verification.to_dict()
     problems = []
     if token_step is not None and verification.username != token_step.params.user:

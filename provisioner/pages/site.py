@@ -21,7 +21,6 @@ class MoodleSite:
         self.base_url = base_url.rstrip("/")
         self.admin_dir = "admin"  # read from M.cfg.admin after login: sites may rename it
         self.release = ""          # e.g. "5.0.6+ (Build: 20260403)"
-        self.branch = (0, 0)       # (major, minor), e.g. (4, 5)
         self.artifacts_dir = artifacts_dir
         self._shots = 0
         # The URL of the page as Moodle last served it, while nothing on it has been edited since. A step
@@ -119,14 +118,6 @@ class MoodleSite:
         errors = self.page.locator(".invalid-feedback:not(:empty), .alert-danger")
         texts = [squash(errors.nth(i).inner_text()) for i in range(errors.count())]
         return "; ".join(t for t in texts if t)
-
-    def success_message(self) -> str:
-        alert = self.page.locator(".alert-success")
-        return squash(alert.first.inner_text()) if alert.count() else ""
-
-    @property
-    def sesskey(self) -> str:
-        return self.page.evaluate("() => M.cfg.sesskey")
 
     def _text(self, selector: str) -> str:
         try:
