@@ -25,11 +25,15 @@ def sandbox_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_fake_moodle(root: Path, release: str = "4.5.3 (Build: 20250310)",
-                     version: str = "2024100703.00", public: bool = False) -> Path:
-    """The few files that make a folder look like Moodle code (no PHP is run against it)."""
+                     version: str = "2024100703.00", public: bool = False, cli_at_root: bool = False) -> Path:
+    """The few files that make a folder look like Moodle code (no PHP is run against it).
+    public=True: 5.1+'s layout, web files under public/; cli_at_root=True: the 5.1 release's
+    admin/cli/ at the code root (later builds keep it under public/)."""
     code = root / "public" if public else root
-    (code / "admin" / "cli").mkdir(parents=True)
-    (code / "admin" / "cli" / "install.php").write_text("<?php // fake\n")
+    cli = (root if cli_at_root else code) / "admin" / "cli"
+    cli.mkdir(parents=True)
+    code.mkdir(parents=True, exist_ok=True)
+    (cli / "install.php").write_text("<?php // fake\n")
     (code / "index.php").write_text("<?php // fake\n")
     (code / "version.php").write_text(FAKE_VERSION_PHP.format(
         version=version, release=release, branch=release[:3].replace(".", "0")))
@@ -38,7 +42,7 @@ def make_fake_moodle(root: Path, release: str = "4.5.3 (Build: 20250310)",
 
 @pytest.fixture
 def make_moodle():
-    """make_moodle(root, release=..., version=..., public=False) -> a fake Moodle tree."""
+    """make_moodle(root, release=..., version=..., public=False, cli_at_root=False) -> a fake Moodle tree."""
     return make_fake_moodle
 
 

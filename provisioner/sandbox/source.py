@@ -44,7 +44,8 @@ class MoodleRelease:
 
 @dataclass(frozen=True)
 class MoodleTree:
-    """A Moodle code root; 5.1+ serves from public/ and keeps config.php at the root."""
+    """A Moodle code root. Up to 5.0 it is also the web root. 5.1+ serve public/ and keep config.php at
+    the code root; the 5.1 release keeps admin/cli/ there too, later builds move it under public/."""
 
     root: Path
     release: MoodleRelease
@@ -54,8 +55,23 @@ class MoodleTree:
         return self.root / "public" if (self.root / "public" / "index.php").is_file() else self.root
 
     @property
+    def cli_dir(self) -> Path:
+        """admin/cli/ (install.php, cfg.php, ...): at the code root, else under the web root."""
+        at_root = self.root / "admin" / "cli"
+        return at_root if (at_root / "install.php").is_file() else self.webroot / "admin" / "cli"
+
+    @property
     def install_script(self) -> Path:
-        return self.webroot / "admin" / "cli" / "install.php"
+        return self.cli_dir / "install.php"
+
+    @property
+    def config_php(self) -> Path:
+        """Where install.php writes the site's config.php: always the code root."""
+        return self.root / "config.php"
+
+    def web_script(self, relative: str) -> Path:
+        """A script that ships with the web files, e.g. admin/tool/generator/cli/maketestsite.php."""
+        return self.webroot / relative
 
 
 def read_release(version_php: Path) -> MoodleRelease | None:
@@ -78,8 +94,8 @@ def open_tree(path: Path) -> MoodleTree:
                 tree = MoodleTree(root, release)
                 if tree.install_script.is_file():
                     return tree
-    raise SandboxError(f"not a Moodle tree: {path} has no version.php with $release "
-                       "next to admin/cli/install.php (or public/ for 5.1+)")
+    raise SandboxError(f"not a Moodle tree: {path} has no version.php with $release and "
+                       "admin/cli/install.php (at its root, or under public/ for 5.1+)")
 
 
 def _sha256(path: Path) -> str:

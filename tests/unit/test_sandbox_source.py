@@ -21,11 +21,37 @@ def test_open_tree_accepts_the_folder_that_holds_moodle(fake_moodle):
     assert tree.webroot == fake_moodle
 
 
-def test_moodle_51_layout_serves_from_public(tmp_path, make_moodle):
-    root = make_moodle(tmp_path / "m51", release="5.1.0 (Build: 20251006)", public=True)
+def test_the_51_release_keeps_its_cli_scripts_and_config_at_the_code_root(tmp_path, make_moodle):
+    root = make_moodle(tmp_path / "m51", release="5.1 (Build: 20251006)", public=True, cli_at_root=True)
+    (root / "public" / "config.php").write_text("<?php // Moodle's loader of ../config.php\n")
+    tree = open_tree(root)
+    assert tree.release.short == "5.1"
+    assert tree.webroot == root / "public"
+    assert tree.install_script == root / "admin" / "cli" / "install.php"
+    assert tree.cli_dir / "cfg.php" == root / "admin" / "cli" / "cfg.php"
+    assert tree.config_php == root / "config.php"
+    assert tree.web_script("admin/tool/generator/cli/maketestsite.php") == \
+        root / "public" / "admin" / "tool" / "generator" / "cli" / "maketestsite.php"
+
+
+def test_later_builds_keep_the_cli_scripts_under_public(tmp_path, make_moodle):
+    root = make_moodle(tmp_path / "m52", release="5.2dev (Build: 20260101)", public=True)
     tree = open_tree(root)
     assert tree.webroot == root / "public"
     assert tree.install_script == root / "public" / "admin" / "cli" / "install.php"
+    assert tree.config_php == root / "config.php"  # still the code root, never public/
+
+
+def test_a_51_tree_is_cached_with_moodles_own_public_config_loader(tmp_path, make_moodle):
+    root = make_moodle(tmp_path / "m51", release="5.1 (Build: 20251006)", public=True, cli_at_root=True)
+    (root / "public" / "config.php").write_text("<?php // Moodle's loader of ../config.php\n")
+    (root / "config.php").write_text("<?php // someone's site\n")
+    tree = SourceCache(tmp_path / "cache").add(root)
+    assert (tree.root / "public" / "config.php").is_file()  # part of the code, kept
+    assert not (tree.root / "config.php").exists()            # a site's, left behind
+    copy = tmp_path / "copy"
+    copy_tree(tree.root, copy, hardlink=True)
+    assert open_tree(copy).install_script == copy / "admin" / "cli" / "install.php"
 
 
 def test_a_folder_that_is_not_moodle_is_refused_by_name(tmp_path):
