@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from provisioner.errors import SandboxError
+from provisioner.sandbox.download import DEFAULT_VERSION
 from provisioner.sandbox.source import MoodleTree, SourceCache
 
 DEFAULT_NAME = "default"
@@ -58,10 +59,15 @@ def port_for(name: str, port: int | None) -> int:
                        f"(only '{DEFAULT_NAME}' defaults to {DEFAULT_PORT})")
 
 
+def _source_given(request: UpRequest) -> Path | None:
+    return request.source or (Path(os.environ["MOODLE_SRC"]) if os.environ.get("MOODLE_SRC") else None)
+
+
 def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> MoodleTree:
-    """--moodle-src (or MOODLE_SRC) wins; then a cached release; then a download."""
+    """--moodle-src (or MOODLE_SRC) wins; then a cached release; then a download of the version
+    asked for, or of the default release when nothing is asked."""
     cache = cache or SourceCache()
-    source = request.source or (Path(os.environ["MOODLE_SRC"]) if os.environ.get("MOODLE_SRC") else None)
+    source = _source_given(request)
     if source:
         tree = cache.add(source)
         if request.moodle_version and tree.release.short != request.moodle_version:
@@ -71,12 +77,19 @@ def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> Mood
     cached = cache.find(request.moodle_version)
     if cached:
         return cached
-    if request.moodle_version:
-        from provisioner.sandbox.download import download_release
+    from provisioner.sandbox.download import download_release
 
-        return cache.add(download_release(request.moodle_version, cache.root / "downloads"))
-    raise SandboxError("no Moodle source: pass --moodle-src PATH (a Moodle tree or release "
-                       ".tgz/.zip) or set MOODLE_SRC once; it is cached for later runs")
+    archive = download_release(request.moodle_version or DEFAULT_VERSION, cache.root / "downloads")
+    tree = cache.add(archive)
+    archive.unlink(missing_ok=True)  # unpacked into the cache; the index remembers its checksum
+    return tree
+
+
+def download_needed(request: UpRequest, cache: SourceCache | None = None) -> str | None:
+    """The version `up` would download for this request (to say so before a long silence), or None."""
+    if _source_given(request) or (cache or SourceCache()).find(request.moodle_version):
+        return None
+    return request.moodle_version or DEFAULT_VERSION
 
 
 def docker_answers() -> bool:

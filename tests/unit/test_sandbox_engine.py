@@ -2,7 +2,7 @@ import pytest
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox import engine as engine_mod
-from provisioner.sandbox.engine import UpRequest, engine_for, port_for, resolve_source
+from provisioner.sandbox.engine import UpRequest, download_needed, engine_for, port_for, resolve_source
 from provisioner.sandbox.paths import SandboxPaths, check_name, state_home
 from provisioner.sandbox.source import SourceCache
 from provisioner.sandbox.state import SandboxState, save
@@ -26,9 +26,39 @@ def test_state_home_follows_provisioner_home(sandbox_home):
     assert state_home() == sandbox_home
 
 
-def test_no_source_anywhere_tells_how_to_give_one(sandbox_home):
-    with pytest.raises(SandboxError, match=r"no Moodle source: pass --moodle-src PATH .*MOODLE_SRC"):
-        resolve_source(UpRequest())
+def test_nothing_given_nor_cached_downloads_the_default_release(sandbox_home, fake_moodle, monkeypatch, tmp_path):
+    archive = _archive_of(fake_moodle, tmp_path / "moodle-latest-500.tgz")
+    asked = []
+    monkeypatch.setattr("provisioner.sandbox.download.download_release",
+                        lambda version, into: asked.append(version) or archive)
+    assert download_needed(UpRequest()) == "5.0"
+    tree = resolve_source(UpRequest())
+    assert asked == ["5.0"] and tree.root.parent == SourceCache().root
+    assert not archive.exists(), "unpacked into the cache, the archive is not kept twice"
+    assert download_needed(UpRequest()) is None  # cached now
+
+
+def test_a_failed_default_download_says_how_to_do_it_by_hand(sandbox_home):
+    import httpx
+
+    def refuse(request):
+        raise httpx.ConnectError("no route", request=request)
+    from provisioner.sandbox import download
+
+    real = download.download_release
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(download, "download_release", lambda version, into: real(
+            version, into, client=httpx.Client(transport=httpx.MockTransport(refuse))))
+        with pytest.raises(SandboxError, match=r"cannot download Moodle 5\.0 .*--moodle-src PATH/moodle-latest-500"):
+            resolve_source(UpRequest())
+
+
+def _archive_of(tree, archive):
+    import tarfile
+
+    with tarfile.open(archive, "w:gz") as tarred:
+        tarred.add(tree, arcname="moodle")
+    return archive
 
 
 def test_moodle_src_env_is_used_and_then_remembered(sandbox_home, fake_moodle, monkeypatch):
@@ -45,11 +75,7 @@ def test_a_source_of_another_version_than_asked_is_refused(sandbox_home, fake_mo
 
 
 def test_an_uncached_version_is_downloaded(sandbox_home, fake_moodle, monkeypatch, tmp_path):
-    import tarfile
-
-    archive = tmp_path / "moodle-latest-405.tgz"
-    with tarfile.open(archive, "w:gz") as tarred:
-        tarred.add(fake_moodle, arcname="moodle")
+    archive = _archive_of(fake_moodle, tmp_path / "moodle-latest-405.tgz")
     asked = []
     monkeypatch.setattr("provisioner.sandbox.download.download_release",
                         lambda version, into: asked.append(version) or archive)
