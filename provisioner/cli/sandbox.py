@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, engine_for
+from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for
 
 name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
                            help="Which sandbox; several can run at once on different ports.")
@@ -29,15 +29,45 @@ def sandbox() -> None:
 @click.option("--moodle-src", type=click.Path(path_type=Path), envvar="MOODLE_SRC",
               help="A Moodle tree or release .tgz/.zip [env MOODLE_SRC]; cached for later runs.")
 @click.option("--moodle-version", metavar="X.Y", help="Pick a cached release, or download it.")
+@click.option("--profile", type=click.Choice(["plain", "school"]),
+              help="school: fill the site like a school's (courses, ~3000 users, 500 Moodle-app tokens); "
+                   "also on an installed sandbox, whose reset then returns to it.")
+@click.option("--langpack", "langpacks", multiple=True, metavar="DIR|CODE",
+              help="Install a Moodle language pack: its folder (then cached), or the code of a cached one. "
+                   "Repeatable; with --profile school, every cached pack that suits is installed.")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
-       moodle_version: str | None) -> None:
+       moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...]) -> None:
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
-    state = engine_for(name, engine).up(UpRequest(name, port, moodle_src, moodle_version))
+    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks)
+    chosen = engine_for(name, engine)
+    say_if_downloading(request)
+    state = chosen.up(request)
     click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")
     click.echo(f"  URL:            {state.url}")
     click.echo(f"  admin user:     {state.admin_user}")
     click.echo(f"  admin password: {state.admin_password.reveal()}")
+    if profile or langpacks:
+        found = chosen.status(name)
+        click.echo(f"  profile:        {found.profile}; languages: {', '.join(['en', *found.languages])}")
+
+
+def say_if_downloading(request: UpRequest) -> None:
+    """Downloading a release takes a while and is worth a line before it starts."""
+    if installed(request.name):
+        return
+    version = download_needed(request)
+    if version:
+        click.echo(f"no Moodle source given (--moodle-src, MOODLE_SRC) nor cached: downloading Moodle {version} "
+                   "from download.moodle.org", err=True)
+
+
+def installed(name: str) -> bool:
+    from provisioner.sandbox import state as state_mod
+    from provisioner.sandbox.paths import SandboxPaths
+
+    current = state_mod.load(SandboxPaths(name).state_file)
+    return bool(current and current.installed)
 
 
 @sandbox.command()
@@ -62,6 +92,8 @@ def status(name: str, as_json: bool) -> None:
     if found.state != "absent":
         click.echo(f"  Moodle {found.release} ({found.engine}) at {found.url}")
         click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
+        if found.profile:
+            click.echo(f"  profile {found.profile}; languages: {', '.join(['en', *found.languages])}")
         if found.installed is False:
             click.echo("  install did not finish: `provisioner sandbox up` starts it over")
 

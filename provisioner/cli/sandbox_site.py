@@ -18,7 +18,10 @@ class SandboxSite:
 
 
 def bring_up(name: str) -> SandboxSite:
+    from provisioner.cli.sandbox import say_if_downloading
     from provisioner.sandbox.engine import UpRequest, engine_for
 
-    state = engine_for(name).up(UpRequest(name=name))
+    request = UpRequest(name=name)
+    say_if_downloading(request)
+    state = engine_for(name).up(request)
     return SandboxSite(state.url, state.admin_user, state.admin_password)

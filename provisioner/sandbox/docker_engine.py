@@ -43,6 +43,8 @@ class DockerEngine:
         return self._client
 
     def up(self, request: UpRequest) -> SandboxState:
+        if request.profile or request.langpacks:
+            raise SandboxError("--profile and --langpack need the native engine for now (--engine native)")
         paths = SandboxPaths(request.name)
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:
@@ -111,6 +113,9 @@ class DockerEngine:
 
     def logs(self, name: str, lines: int = 40) -> dict[str, str]:
         return {c.name: c.logs(tail=lines).decode(errors="replace") for c in self._containers(name)}
+
+    def site_cli(self, name: str):
+        raise SandboxError("running Moodle's command line in a docker sandbox is not supported yet")
 
     # --- SDK boundary ---------------------------------------------------------------------
     def _containers(self, name: str) -> list:

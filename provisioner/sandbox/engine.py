@@ -22,6 +22,8 @@ class UpRequest:
     port: int | None = None
     source: Path | None = None  # a Moodle tree or release archive
     moodle_version: str | None = None  # "4.5": choose among cached releases or download one
+    profile: str | None = None  # "school": fill the site (see profile.py); None leaves it as it is
+    langpacks: tuple[str, ...] = ()  # language packs to install: folders, or codes of cached packs
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Status:
     admin_user: str | None = None
     installed: bool | None = None  # False after a failed install: the next `up` starts over
     processes: dict[str, bool] = field(default_factory=dict)
+    profile: str | None = None  # "plain" or "school"
+    languages: list[str] = field(default_factory=list)  # installed language packs besides English
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,6 +52,7 @@ class Engine(Protocol):
     def status(self, name: str) -> Status: ...
     def reset(self, name: str): ...
     def logs(self, name: str, lines: int = 40) -> dict[str, str]: ...
+    def site_cli(self, name: str): ...  # Moodle's command line on the sandbox (site_cli.SiteCli)
 
 
 def port_for(name: str, port: int | None) -> int:
@@ -64,8 +69,9 @@ def _source_given(request: UpRequest) -> Path | None:
 
 
 def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> MoodleTree:
-    """--moodle-src (or MOODLE_SRC) wins; then a cached release; then a download of the version
-    asked for, or of the default release when nothing is asked."""
+    """--moodle-src (or MOODLE_SRC) wins; then a cached release (the version asked for; else the
+    default release, else the newest cached); then a download of the version asked for, or of the
+    default release when nothing is asked."""
     cache = cache or SourceCache()
     source = _source_given(request)
     if source:
@@ -74,7 +80,7 @@ def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> Mood
             raise SandboxError(f"--moodle-version {request.moodle_version} asked, but {source} is "
                                f"Moodle {tree.release.release}")
         return tree
-    cached = cache.find(request.moodle_version)
+    cached = _cached(request, cache)
     if cached:
         return cached
     from provisioner.sandbox.download import download_release
@@ -85,9 +91,16 @@ def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> Mood
     return tree
 
 
+def _cached(request: UpRequest, cache: SourceCache) -> MoodleTree | None:
+    """The version asked for; else the default release, else the newest release cached."""
+    if request.moodle_version:
+        return cache.find(request.moodle_version)
+    return cache.find(DEFAULT_VERSION) or cache.find()
+
+
 def download_needed(request: UpRequest, cache: SourceCache | None = None) -> str | None:
     """The version `up` would download for this request (to say so before a long silence), or None."""
-    if _source_given(request) or (cache or SourceCache()).find(request.moodle_version):
+    if _source_given(request) or _cached(request, cache or SourceCache()):
         return None
     return request.moodle_version or DEFAULT_VERSION
 

@@ -17,7 +17,10 @@ from pathlib import Path
 from provisioner.errors import SandboxError
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
+from provisioner.sandbox import langpacks
+from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox.install import moodle_message
+from provisioner.sandbox.langpacks import LangPack, LangPackCache
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.php import check_php, find_php
 from provisioner.sandbox.postgres import Cluster
@@ -25,6 +28,7 @@ from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, req
                                          start_detached, tail, wait_for_http, wait_until_gone)
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
+from provisioner.sandbox.site_cli import SiteCli
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
 
@@ -48,8 +52,13 @@ class NativeEngine:
             existing = state_mod.load(paths.state_file)
             if existing and existing.installed:
                 _check_request_fits(existing, request)
-                return self._start(existing, paths)
-            return self._install_fresh(request, paths)
+                packs = _packs_for(request, existing.version)
+                current = self._start(existing, paths)
+            else:
+                current, packs = self._install_fresh(request, paths)
+            if request.profile or packs:
+                self._apply_profile(current, paths, request.profile, packs)
+            return current
 
     def down(self, name: str, *, purge: bool = False) -> None:
         paths = SandboxPaths(name)
@@ -67,10 +76,11 @@ class NativeEngine:
             return Status(name=name, state=state_mod.ABSENT)
         processes = {"php": is_alive(current.pids.get("php"), "-S"),
                      "postgres": Cluster(paths, self._pg_bindir).running()}
+        record = profile_mod.load(paths.profile_file)
         return Status(name=name, state=RUNNING if all(processes.values()) else STOPPED,
                       engine=self.name, version=current.version, release=current.release,
                       url=current.url, admin_user=current.admin_user, installed=current.installed,
-                      processes=processes)
+                      processes=processes, profile=record.profile, languages=record.languages)
 
     def reset(self, name: str) -> SandboxState:
         paths = SandboxPaths(name)
@@ -90,6 +100,7 @@ class NativeEngine:
                 cluster.create_database(DB_NAME, template=DB_TEMPLATE)
             shutil.rmtree(paths.moodledata)
             shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
+            self._site_cli(paths).restore_config()  # settings a test forced in config.php
             self._start(current, paths)
             self._prepare_spare(current, paths, cluster)
             return current
@@ -102,12 +113,20 @@ class NativeEngine:
     def logs(self, name: str, lines: int = 40) -> dict[str, str]:
         paths = SandboxPaths(name)
         return {"php": tail(paths.php_log, lines), "postgres": tail(paths.pg_log, lines),
-                "install": tail(paths.install_log, lines)}
+                "install": tail(paths.install_log, lines), "profile": tail(paths.profile_log, lines)}
+
+    def site_cli(self, name: str) -> SiteCli:
+        paths = SandboxPaths(name)
+        current = state_mod.load(paths.state_file)
+        if not current or not current.installed:
+            raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+        return self._site_cli(paths)
 
     # --- steps ----------------------------------------------------------------------------
-    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
+    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> tuple[SandboxState, list]:
         tree = resolve_source(request)
         php = check_php(tree.release, self._php)
+        packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
         port = port_for(request.name, request.port)
         require_free_port(port)
         cluster = Cluster(paths, self._pg_bindir)
@@ -128,17 +147,61 @@ class NativeEngine:
             copy_tree(tree.root, paths.code, hardlink=True)  # install.php writes config.php there
             paths.moodledata.mkdir()
             self._run_installer(current, open_tree(paths.code), php, paths)
-            self._start(current, paths)  # the first page fills Moodle's caches in moodledata...
-            kill_group(current.pids.pop("php"), "-S")  # ...then no connection may stay open
-            cluster.create_database(DB_TEMPLATE, template=DB_NAME)
-            shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
+            profile_mod.save(profile_mod.ProfileRecord(), paths.profile_file)
+            self._take_template(current, paths, cluster)
             current.installed = True
             self._start(current, paths)
             self._prepare_spare(current, paths, cluster)
-            return current
+            return current, packs
         except BaseException:
             self._stop(current, paths)  # nothing is left running after a failed install
             raise
+
+    def _take_template(self, current: SandboxState, paths: SandboxPaths, cluster: Cluster) -> None:
+        """What reset returns to: database, moodledata and config.php as they are now."""
+        self._start(current, paths)  # the first page fills Moodle's caches in moodledata...
+        kill_group(current.pids.pop("php"), "-S")  # ...then no connection may stay open
+        wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        for stale in (DB_SPARE, DB_TEMPLATE):
+            cluster.drop_database(stale)
+        cluster.create_database(DB_TEMPLATE, template=DB_NAME)
+        shutil.rmtree(paths.moodledata_template, ignore_errors=True)
+        shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
+        self._site_cli(paths).save_config_template()
+
+    def _apply_profile(self, current: SandboxState, paths: SandboxPaths, profile: str | None,
+                       packs: list[LangPack]) -> None:
+        """Fill an installed site and install language packs, then retake the reset template, so
+        that reset returns to this state. What is already there is not done again."""
+        record = profile_mod.load(paths.profile_file)
+        profile_mod.check_name(profile, record)
+        make_school = profile == "school" and record.profile != "school"
+        if profile == "school" and not packs:
+            packs = LangPackCache().suiting(current.version)  # the cached ones: no argument needed
+        new_packs = [pack for pack in packs if pack.code not in record.languages]
+        if not (make_school or new_packs):
+            return
+        started = time.monotonic()
+        cli = self._site_cli(paths)
+        cli.restore_config()  # the template must not keep a setting a test forced
+        cluster = Cluster(paths, self._pg_bindir)
+        if make_school:
+            counts = profile_mod.make_school(cli)
+            record.profile = "school"
+            record.users, record.app_tokens, record.courses = counts["users"], counts["tokens"], counts["courses"]
+        for pack in new_packs:
+            langpacks.install(pack, paths.moodledata)
+        cli.script(cli.tree.cli_dir / "purge_caches.php")  # new strings, new courses: no stale cache
+        record.languages = langpacks.installed(paths.moodledata)
+        self._take_template(current, paths, cluster)
+        if make_school:
+            record.seconds = round(time.monotonic() - started, 1)
+        profile_mod.save(record, paths.profile_file)
+        self._start(current, paths)
+        self._prepare_spare(current, paths, cluster)
+
+    def _site_cli(self, paths: SandboxPaths) -> SiteCli:
+        return SiteCli(open_tree(paths.code), self._php or find_php(), paths.config_template, paths.profile_log)
 
     def _run_installer(self, current: SandboxState, code: MoodleTree, php: str, paths: SandboxPaths) -> None:
         argv = [php, *PHP_INI, str(code.install_script), "--non-interactive", "--agree-license",
@@ -166,8 +229,9 @@ class NativeEngine:
             require_free_port(current.port)
             code = open_tree(paths.code)
             php = self._php or find_php()
+            # revalidate_freq=0: a setting a test forces in config.php counts from the next request
             argv = [php, *PHP_INI, "-d", "display_errors=0", "-d", "log_errors=1",
-                    "-S", f"127.0.0.1:{current.port}", "-t", str(code.webroot)]
+                    "-d", "opcache.revalidate_freq=0", "-S", f"127.0.0.1:{current.port}", "-t", str(code.webroot)]
             php_pid = start_detached(argv, cwd=code.root, log=paths.php_log,
                                      env={"PHP_CLI_SERVER_WORKERS": SERVER_WORKERS})
             current.pids["php"] = php_pid
@@ -214,6 +278,10 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
     if wanted and wanted not in (current.version, current.release):
         raise SandboxError(f"sandbox '{current.name}' runs Moodle {current.release}; "
                            f"`down --purge` it or use another --name for {wanted}")
+
+
+def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
+    return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
 
 
 def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:

@@ -59,3 +59,6 @@ class SandboxPaths:
     logs = property(lambda self: self.root / "logs")
     php_log = property(lambda self: self.root / "logs" / "php.log")
     install_log = property(lambda self: self.root / "logs" / "install.log")
+    profile_log = property(lambda self: self.root / "logs" / "profile.log")  # the PHP the sandbox ran
+    profile_file = property(lambda self: self.root / "profile.json")  # profile and languages
+    config_template = property(lambda self: self.root / "config.php.template")  # as installed; reset restores it

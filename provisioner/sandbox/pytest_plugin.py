@@ -1,98 +1,238 @@
-"""pytest fixtures for a real Moodle: `moodle_sandbox` (session) and `fresh_moodle` (reset first).
+"""pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version) and `fresh_moodle`
+(reset first). Registered as the pytest11 entry point `moodle_sandbox`.
 
-Registered as the pytest11 entry point `moodle_sandbox`. Tests marked `integration` are skipped,
-with one loud reason, where no Moodle source can be found; everything else still runs.
+Tests that use a sandbox run on the default version's; those marked `matrix` run on every version's
+(see matrix.py for the sandboxes and their environment variables). A version whose source cannot be
+found is skipped with one loud line, or fails where CI is set: a green CI must have run them all.
 """
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 import pytest
 
+from provisioner.errors import SandboxError
+from provisioner.sandbox import matrix
 from provisioner.sandbox import sql as sql_mod
-from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import UpRequest, engine_for
-from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.source import SourceCache
 from provisioner.secrets import Secret
 
-NAME_ENV, DEFAULT_NAME, DEFAULT_PORT = "PROVISIONER_TEST_SANDBOX", "pytest", 8179
-_SKIP_REASON = pytest.StashKey[str]()
-_SKIPPED_COUNT = pytest.StashKey[int]()
+_TARGETS = pytest.StashKey[list]()
+_PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
+_TIMES = pytest.StashKey[dict]()      # target name -> {"up": s, "installed": bool, "tests": s, "count": n}
+_LIVE = pytest.StashKey[list]()       # MoodleSandbox objects brought up in this session
+_REASON = pytest.StashKey[str]()      # on an item that cannot run
+_SOURCE_PROBLEM = pytest.StashKey[object]()  # MOODLE_SRC given but unusable
 
 
 @dataclass
 class MoodleSandbox:
+    """What tests get: the site, its admin login, SQL, and Moodle's command line on it."""
     name: str
     url: str
     admin_user: str
     admin_password: Secret
     version: str  # "5.0"
     release: str  # "5.0.6+ (Build: 20260403)"
+    profile: str = "plain"  # "school": generator courses, ~3000 users, 500 Moodle-app tokens
+    languages: list[str] = field(default_factory=list)  # language packs installed besides English
     _engine: object = field(repr=False, default=None)
+    _forced: bool = field(repr=False, default=False)
 
     def sql(self, query: str, *params: object) -> list[tuple[str | None, ...]]:
         """Rows as tuples of strings (None for NULL); %s placeholders take params."""
         return sql_mod.parse(self._engine.sql(self.name, sql_mod.render(query, params)))
 
     def reset(self) -> None:
+        """Back to the profile's state: database, moodledata and config.php."""
         self._engine.reset(self.name)
+        self._forced = False
+
+    def php(self, code: str) -> str:
+        """Run PHP with the site loaded ($CFG, $DB; $USER is the admin); returns what it echoes."""
+        return self._engine.site_cli(self.name).php(code)
+
+    def php_json(self, code: str):
+        """PHP that echoes json_encode(...): the decoded value."""
+        return self._engine.site_cli(self.name).php_json(code)
+
+    def cfg(self, name: str, value: str | None = None, *, component: str | None = None) -> str | None:
+        """admin/cli/cfg.php: read a setting (None if unset), or set it as an admin would in the UI."""
+        return self._engine.site_cli(self.name).cfg(name, value, component=component)
+
+    def force_config(self, name: str, value: object) -> None:
+        """`$CFG->name = value;` in config.php: the admin UI shows the setting but cannot change it.
+        Undone at the end of the test, and by reset()."""
+        self._forced = True
+        self._engine.site_cli(self.name).force_config(name, value)
+
+    def restore_config(self) -> None:
+        self._engine.site_cli(self.name).restore_config()
+        self._forced = False
+
+    def require_language(self, code: str) -> None:
+        """Skip (fail where CI is set) a test that needs a language pack this sandbox lacks."""
+        if code not in self.languages:
+            _unavailable(f"sandbox '{self.name}' has no '{code}' language pack: cache one with "
+                         f"`provisioner sandbox up --name {self.name} --langpack DIR`")
 
 
-def sandbox_name() -> str:
-    return os.environ.get(NAME_ENV, DEFAULT_NAME)
+def _unavailable(reason: str) -> None:
+    if matrix.in_ci():
+        pytest.fail(f"{reason} (CI is set: the test cannot be skipped)", pytrace=False)
+    pytest.skip(reason)
 
 
-def why_no_moodle(name: str) -> str | None:
-    """None when a Moodle can be had: an installed sandbox, MOODLE_SRC, or a cached release."""
-    try:
-        current = state_mod.load(SandboxPaths(name).state_file)
-    except Exception:  # noqa: BLE001 - a broken state file is reported by the fixture itself
-        return None
-    if (current and current.installed) or os.environ.get("MOODLE_SRC") or SourceCache().find():
-        return None
-    return ("no Moodle source: set MOODLE_SRC to a Moodle tree or release .tgz/.zip "
-            "(or run `provisioner sandbox up --moodle-src PATH` once to cache one)")
+# --- collection: which sandbox each test runs on ------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "matrix: also run on every Moodle version of the test matrix, "
+                                       "not only the default one")
+    config.stash[_TIMES], config.stash[_LIVE], config.stash[_PROBLEMS] = {}, [], {}
+    _SESSION_TIMES.clear()
 
 
+def _targets(config: pytest.Config) -> list[matrix.Target]:
+    """Worked out once, when the first test that needs a sandbox is collected."""
+    if _TARGETS not in config.stash:
+        config.stash[_SOURCE_PROBLEM] = _cache_moodle_src()
+        config.stash[_TARGETS] = matrix.targets()
+    return config.stash[_TARGETS]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "moodle_sandbox" not in metafunc.fixturenames:
+        return
+    every = metafunc.definition.get_closest_marker("matrix") is not None
+    chosen = [t for t in _targets(metafunc.config) if every or t.full]
+    metafunc.parametrize("moodle_target", chosen, ids=[t.id for t in chosen], indirect=True, scope="session")
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: count only what runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     integration = [item for item in items if item.get_closest_marker("integration")]
-    reason = why_no_moodle(sandbox_name()) if integration else None
-    if reason:
-        config.stash[_SKIP_REASON] = reason
-        config.stash[_SKIPPED_COUNT] = len(integration)
-        for item in integration:
-            item.add_marker(pytest.mark.skip(reason=f"integration: {reason}"))
+    if not integration:
+        return
+    full = next(t for t in _targets(config) if t.full)
+    for item in integration:
+        target = _target_of(item) or full  # tests without a sandbox still need a Moodle source
+        reason = config.stash[_SOURCE_PROBLEM] or target.missing()
+        if _target_of(item):
+            config.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0, "count": 0})
+        if reason:
+            item.stash[_REASON] = reason
+            config.stash[_PROBLEMS][reason] = config.stash[_PROBLEMS].get(reason, 0) + 1
+            if not matrix.in_ci():
+                item.add_marker(pytest.mark.skip(reason=f"integration: {reason}"))
+
+
+def _target_of(item: pytest.Item) -> matrix.Target | None:
+    spec = getattr(item, "callspec", None)
+    return spec.params.get("moodle_target") if spec else None
+
+
+def _cache_moodle_src() -> str | None:
+    """MOODLE_SRC joins the source cache, where each version's sandbox looks for its source."""
+    source = os.environ.get("MOODLE_SRC")
+    if not source:
+        return None
+    try:
+        SourceCache().add(source)
+    except SandboxError as exc:
+        return f"MOODLE_SRC: {exc}"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = item.stash.get(_REASON, None)
+    if reason and matrix.in_ci():
+        pytest.fail(f"integration: {reason} (CI is set: the real-Moodle tests cannot be skipped)", pytrace=False)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    for sandbox in item.config.stash.get(_LIVE, []):
+        if sandbox._forced:  # a setting a test forced in config.php ends with that test
+            sandbox.restore_config()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    times = _SESSION_TIMES.get(report.nodeid)
+    if times is not None:
+        times["tests"] += report.duration
+        times["count"] += report.when == "call"
+
+
+_SESSION_TIMES: dict[str, dict] = {}  # nodeid -> its target's times (logreport gets no config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    times = session.config.stash.get(_TIMES, {})
+    for item in session.items:
+        target = _target_of(item)
+        if target and target.name in times:
+            _SESSION_TIMES[item.nodeid] = times[target.name]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    reason = config.stash.get(_SKIP_REASON, None)
-    if reason:
-        count = config.stash.get(_SKIPPED_COUNT, 0)
-        terminalreporter.write_sep("!", f"{count} integration tests SKIPPED: {reason}",
-                                   yellow=True, bold=True)
+    times = config.stash.get(_TIMES, {})
+    ran = {name: t for name, t in times.items() if t["count"]}
+    if ran:
+        terminalreporter.write_sep("-", "Moodle versions: sandbox up (install/profile) + tests")
+        for name, t in ran.items():
+            up = t.get("up", 0.0)
+            how = "installed and profiled" if t.get("installed") else "profiled" if t.get("profiled") else "up"
+            terminalreporter.write_line(
+                f"Moodle {t['version']:<4} {name:<14} {how} in {up:6.1f} s, {t['count']:3d} tests in "
+                f"{t['tests'] - up:7.1f} s, total {t['tests']:7.1f} s")
+    for reason, count in config.stash.get(_PROBLEMS, {}).items():
+        what = "FAILED (CI is set)" if matrix.in_ci() else "SKIPPED"
+        terminalreporter.write_sep("!", f"{count} integration tests {what}: {reason}",
+                                   red=matrix.in_ci(), yellow=not matrix.in_ci(), bold=True)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def moodle_target(request: pytest.FixtureRequest) -> matrix.Target:
+    """The sandbox this test runs on (parametrised by pytest_generate_tests)."""
+    return request.param
 
 
 @pytest.fixture(scope="session")
-def moodle_sandbox() -> MoodleSandbox:
-    """Bring up (or reuse) the test sandbox and leave it running: the next session reuses it in
-    a second, and a parallel session may still be using it. PROVISIONER_TEST_STOP_SANDBOX=1 stops
-    it at the end; `provisioner sandbox down --name pytest` does it by hand."""
-    name = sandbox_name()
-    engine = engine_for(name)
-    installed = state_mod.load(SandboxPaths(name).state_file)
-    port = None if installed and installed.installed else DEFAULT_PORT
-    up = engine.up(UpRequest(name=name, port=port))
-    yield MoodleSandbox(name=name, url=up.url, admin_user=up.admin_user,
-                        admin_password=up.admin_password, version=up.version,
-                        release=up.release, _engine=engine)
-    if os.environ.get("PROVISIONER_TEST_STOP_SANDBOX") == "1":
-        engine.down(name)
+def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) -> MoodleSandbox:
+    """Bring up (or reuse) this version's sandbox with the test profile, and leave it running: the
+    next session reuses it in seconds, and a parallel session may still be using it.
+    PROVISIONER_TEST_STOP_SANDBOX=1 stops it at the end."""
+    target = moodle_target
+    wanted = matrix.languages()
+    missing = target.missing_languages(wanted)
+    if missing and matrix.in_ci():
+        pytest.fail(f"no cached language pack {', '.join(missing)} for Moodle {target.version}: "
+                    f"give it once with `provisioner sandbox up --name {target.name} --langpack DIR`", pytrace=False)
+    engine = engine_for(target.name)
+    before = engine.status(target.name)
+    tree = None if target.installed() else SourceCache().find(target.version)
+    started = time.monotonic()
+    up = engine.up(UpRequest(name=target.name, port=target.port, source=tree.root if tree else None,
+                             moodle_version=target.version, profile=matrix.profile(),
+                             langpacks=tuple(code for code in wanted if code not in missing)))
+    status = engine.status(target.name)
+    times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
+                                                               "count": 0})
+    times.update(up=time.monotonic() - started, installed=not before.installed,
+                 profiled=(before.profile, before.languages) != (status.profile, status.languages))
+    sandbox = MoodleSandbox(name=target.name, url=up.url, admin_user=up.admin_user,
+                            admin_password=up.admin_password, version=up.version, release=up.release,
+                            profile=status.profile or "plain", languages=status.languages, _engine=engine)
+    pytestconfig.stash[_LIVE].append(sandbox)
+    yield sandbox
+    if os.environ.get(matrix.STOP_ENV) == "1":
+        engine.down(target.name)
 
 
 @pytest.fixture
 def fresh_moodle(moodle_sandbox: MoodleSandbox) -> MoodleSandbox:
-    """The same site, put back to just-installed before the test."""
+    """The same site, put back to its profile's state (as installed, or school) before the test."""
     moodle_sandbox.reset()
     return moodle_sandbox

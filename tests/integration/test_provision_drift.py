@@ -13,6 +13,7 @@ from tests.integration.conftest import DECLARED, PLAYBOOK, admin_ui, db_state, r
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.matrix
 def test_drift_is_reported_by_check_and_repaired_by_run(provisioned_site, tmp_path):
     site = provisioned_site.sandbox
     service_id = int(site.sql("SELECT id FROM mdl_external_services WHERE shortname = 'enrollait'")[0][0])

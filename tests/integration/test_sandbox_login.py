@@ -35,6 +35,7 @@ def test_wrong_password_is_refused(moodle_sandbox):
         assert "/login/logout.php?sesskey=" not in landed.text
 
 
+@pytest.mark.matrix
 def test_fixture_describes_the_site(moodle_sandbox):
     assert moodle_sandbox.url.startswith("http://127.0.0.1:")
     assert re.fullmatch(r"\d+\.\d+", moodle_sandbox.version)

@@ -12,6 +12,7 @@ def config_value(site, name: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+@pytest.mark.matrix
 def test_reset_undoes_database_changes(fresh_moodle):
     site_name = fresh_moodle.sql("SELECT fullname FROM mdl_course WHERE id = 1")[0][0]
     assert config_value(fresh_moodle, "enablewebservices") == "0"

@@ -16,6 +16,7 @@ STATE = ("SELECT (SELECT COUNT(*) FROM mdl_user), (SELECT COUNT(*) FROM mdl_user
          "(SELECT COUNT(*) FROM mdl_role_assignments), (SELECT MAX(timemodified) FROM mdl_user)")
 
 
+@pytest.mark.matrix
 def test_healthy_connection_verifies_and_the_probes_change_nothing(site, tmp_path):
     before = site.sandbox.sql(STATE)
 
