@@ -27,7 +27,8 @@ class FakeEngine:
 
     def status(self, name):
         return Status(name=name, state="running", engine="native", version="5.0",
-                      release="5.0.6+", url="http://127.0.0.1:8080", processes={"php": True, "postgres": True})
+                      release="5.0.6+", url="http://127.0.0.1:8080", processes={"php": True, "postgres": True},
+                      profile="school", languages=["es"])
 
     def down(self, name, *, purge=False):
         self.calls.append(("down", name, purge))
@@ -80,3 +81,29 @@ def test_status_of_an_absent_sandbox_needs_no_engine(sandbox_home):
 def test_bad_port_is_bad_input():
     result = CliRunner().invoke(cli, ["sandbox", "up", "--port", "80"])
     assert result.exit_code == 2
+
+
+def test_up_with_a_profile_and_language_packs_passes_them_on_and_says_what_the_site_has(engine, tmp_path):
+    result = CliRunner().invoke(cli, ["sandbox", "up", "--profile", "school", "--langpack", str(tmp_path),
+                                      "--langpack", "fr"])
+    assert result.exit_code == 0, result.output
+    request = engine.calls[0][1]
+    assert (request.profile, request.langpacks) == ("school", (str(tmp_path), "fr"))
+    assert "profile:        school; languages: en, es" in result.output
+
+
+def test_an_unknown_profile_is_bad_input(engine):
+    result = CliRunner().invoke(cli, ["sandbox", "up", "--profile", "university"])
+    assert result.exit_code == 2 and engine.calls == []
+
+
+def test_status_shows_the_profile_and_languages(engine):
+    result = CliRunner().invoke(cli, ["sandbox", "status"])
+    assert "profile school; languages: en, es" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["sandbox", "status", "--json"]).output)
+    assert data["profile"] == "school" and data["languages"] == ["es"]
+
+
+def test_a_first_up_without_any_source_says_it_downloads_the_default_release(engine, sandbox_home):
+    result = CliRunner().invoke(cli, ["sandbox", "up"])
+    assert "downloading Moodle 5.0 from download.moodle.org" in result.stderr
