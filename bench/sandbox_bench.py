@@ -1,9 +1,10 @@
-"""How long the native sandbox takes: fresh install vs up-when-installed, reset and down.
+"""How long the native sandbox takes: fresh install vs up-when-installed, reset and down; with
+--profile school also applying the profile, and reset of the school site vs the plain one.
 
 A benchmark for people, not a timed test. It uses its own sandbox (default "bench" on port 8241)
 and purges it at the end unless --keep is given.
 
-    python bench/sandbox_bench.py --moodle-src /path/to/moodle-5.0.tgz [--runs 3]
+    python bench/sandbox_bench.py --moodle-src /path/to/moodle-5.0.tgz [--runs 3] [--profile school]
 """
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ def timed(action) -> float:
     return time.monotonic() - started
 
 
+def repeat(engine: NativeEngine, args, samples: dict[str, list[float]], label: str) -> None:
+    for run in range(args.runs):
+        samples.setdefault(f"down{label}", []).append(timed(lambda: engine.down(args.name)))
+        samples.setdefault(f"up (installed){label}", []).append(timed(lambda: engine.up(UpRequest(name=args.name))))
+        samples.setdefault(f"reset{label}", []).append(timed(lambda: engine.reset(args.name)))
+        # a second reset at once finds its spare database still being copied, and waits for it
+        samples.setdefault(f"reset right after reset{label}", []).append(timed(lambda: engine.reset(args.name)))
+        print(f"run {run + 1}/{args.runs}{label} done", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--moodle-src", type=Path, help="Moodle tree or archive (else MOODLE_SRC or the cache)")
@@ -31,6 +42,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8241)
     parser.add_argument("--runs", type=int, default=3, help="repetitions of down/up/reset")
     parser.add_argument("--keep", action="store_true", help="leave the bench sandbox installed")
+    parser.add_argument("--profile", choices=["school"], help="then apply it and time the same steps again")
+    parser.add_argument("--langpack", action="append", default=[], help="with --profile: a pack's folder or code")
     args = parser.parse_args()
 
     engine = NativeEngine()
@@ -40,25 +53,24 @@ def main() -> None:
     samples["cache source"] = [timed(lambda: resolve_source(request))]  # ~0 once cached
     samples["fresh install (up)"] = [timed(lambda: engine.up(request))]
     release = engine.status(args.name).release
-    for run in range(args.runs):
-        samples.setdefault("down", []).append(timed(lambda: engine.down(args.name)))
-        samples.setdefault("up (installed)", []).append(timed(lambda: engine.up(UpRequest(name=args.name))))
-        samples.setdefault("reset", []).append(timed(lambda: engine.reset(args.name)))
-        # a second reset at once finds its spare database still being copied, and waits for it
-        samples.setdefault("reset right after reset", []).append(timed(lambda: engine.reset(args.name)))
-        print(f"run {run + 1}/{args.runs} done", flush=True)
+    repeat(engine, args, samples, "")
+    if args.profile:
+        profiled = UpRequest(name=args.name, profile=args.profile, langpacks=tuple(args.langpack))
+        samples[f"apply {args.profile} profile"] = [timed(lambda: engine.up(profiled))]
+        repeat(engine, args, samples, f" ({args.profile})")
     if not args.keep:
         engine.down(args.name, purge=True)
 
     fresh = samples["fresh install (up)"][0]
     print(f"\nMoodle {release}, native engine, {args.runs} run(s); ratio = fresh install / step")
-    print(f"{'step':<25}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
+    print(f"{'step':<36}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
     for step, values in samples.items():
         median = statistics.median(values)
-        target = TARGETS.get(step)
+        target = TARGETS.get(step.split(" (school)")[0])
         verdict = "" if target is None else f"<= {target:.0f} s {'met' if max(values) <= target else 'MISSED'}"
-        ratio = f"{fresh / median:.0f}x" if step not in ("cache source", "fresh install (up)") and median else ""
-        print(f"{step:<25}{median:>10.1f}{min(values):>9.1f}{max(values):>9.1f}{ratio:>9}  {verdict}")
+        fixed = step in ("cache source", "fresh install (up)") or step.startswith("apply")
+        ratio = f"{fresh / median:.0f}x" if not fixed and median else ""
+        print(f"{step:<36}{median:>10.1f}{min(values):>9.1f}{max(values):>9.1f}{ratio:>9}  {verdict}")
 
 
 if __name__ == "__main__":
