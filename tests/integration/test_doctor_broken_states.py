@@ -110,7 +110,7 @@ def test_wrong_deleted_and_expired_tokens_are_step_8(site):
 
     with admin_ui(site.sandbox) as ui:
         page = TokensPage(ui)
-        for row in page.tokens():
+        for row in page.tokens(service, "Enrollait Service"):
             page.delete(row.id)
     finding = only_finding(site.url, site.token)
     assert finding.step == 8 and "invalid" in finding.cause, "the seed's token deleted"
