@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from provisioner.errors import ProvisionerError
 
-__all__ = ["BrowserOptions", "Tab", "open_tab", "PlaywrightError", "PlaywrightTimeout"]
+__all__ = ["BrowserOptions", "Tab", "open_tab", "Locator", "PlaywrightError", "PlaywrightTimeout"]
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Without these, Chromium on a closed network keeps trying Google's hosts; as root it needs --no-sandbox.

@@ -48,6 +48,16 @@ class StepError(ProvisionerError):
         return " | ".join(parts)
 
 
+class ForcedSettingError(StepError):
+    """A setting that config.php forces: the admin UI shows it but cannot change it. The run reports the step
+    as blocked, names the setting and what to do, and goes on with the steps that do not depend on it."""
+
+    def __init__(self, setting: str, message: str, *, fix: str, url: str | None = None):
+        self.setting, self.fix = setting, fix
+        super().__init__(f"{message}: it is set in config.php ($CFG->{setting}), which the admin UI cannot "
+                         f"change. {fix}", url=url)
+
+
 class VerifyError(ProvisionerError):
     """The site's REST API disagrees with what was expected (or cannot be reached)."""
 

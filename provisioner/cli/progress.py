@@ -13,7 +13,7 @@ from provisioner.secrets import redact
 from provisioner.steps.base import Step
 
 _STYLES = {"changed": "yellow", "unchanged": "green", "pending": "cyan", "failed": "bold red",
-           "skipped": "dim"}
+           "blocked": "bold magenta", "skipped": "dim"}
 
 
 class Progress:

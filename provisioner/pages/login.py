@@ -58,7 +58,9 @@ class EnvironmentPage:
         release = squash(page.locator("select[name=version] option").first.inner_text())
         if not re.match(r"\d+\.\d+", release):
             raise StepError(f"could not read the Moodle release from '{release}'", url=page.url)
-        if page.locator("a[href*='section=maintenancemode']").count():
+        # In maintenance mode Moodle puts a link to its settings among the page-heading buttons; the Classic
+        # theme also links there from its admin tree block on every admin page, so look only in the header.
+        if page.locator("#page-header a[href*='section=maintenancemode']").count():
             raise StepError("the site is in maintenance mode: turn it off (Site administration > Server > "
                             "Maintenance mode) and run again", url=page.url)
         return release

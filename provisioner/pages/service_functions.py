@@ -14,21 +14,26 @@ class ServiceFunctionsPage:
 
     def functions(self, service_id: int) -> list[str]:
         """The names of the functions the service holds."""
+        return list(self._remove_links(service_id))
+
+    def _remove_links(self, service_id: int) -> dict:
+        """Function name (the first cell: a name, in every language) → its row's Remove link."""
         self.site.goto(self.PATH, id=service_id)
-        rows = self.site.page.locator("table.generaltable tbody tr")
-        found = []
+        rows = self.site.page.locator("#region-main table.generaltable tbody tr")
+        found = {}
         for i in range(rows.count()):
             row = rows.nth(i)
             name = squash(row.locator("td").first.inner_text())
-            if row.locator("a[href*='action=delete']").count() and name:
-                found.append(name)
+            remove = row.locator("a[href*='action=delete']")
+            if remove.count() and name:
+                found[name] = remove.first
         return found
 
     def add(self, service_id: int, names: list[str]) -> None:
         """Pick each function in the autocomplete by its name, as a person would, then save."""
         self.site.goto(self.PATH, id=service_id)
         page = self.site.page
-        link = page.locator("a[href*='action=add']")
+        link = page.locator("#region-main a[href*='service_functions.php'][href*='action=add']")
         if link.count() == 0:
             raise StepError("no 'Add functions' link: is this a built-in service?", url=page.url)
         self.site.submit(link)
@@ -50,7 +55,8 @@ class ServiceFunctionsPage:
 
     def remove(self, service_id: int, name: str) -> None:
         """Click the function's Remove link and confirm, as an admin would."""
-        self.site.goto(self.PATH, id=service_id)
-        row = self.site.page.locator("table.generaltable tbody tr", has_text=name)
-        self.site.submit(row.locator("a[href*='action=delete']"))
+        remove = self._remove_links(service_id).get(name)
+        if remove is None:
+            raise StepError(f"the service holds no function '{name}' to remove", url=self.site.page.url)
+        self.site.submit(remove)
         self.site.confirm()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
-from provisioner.pages.user_selector import SelectorUser, UserSelector
+from provisioner.pages.user_selector import UserSelector
 
 
 class ServiceUsersPage:
@@ -12,15 +12,17 @@ class ServiceUsersPage:
     def __init__(self, site: MoodleSite):
         self.site = site
 
-    def authorised(self, service_id: int) -> list[SelectorUser]:
+    def is_authorised(self, service_id: int, user_id: int, name: str) -> bool:
         self.site.goto(self.PATH, id=service_id)
-        return UserSelector(self.site, "removeselect").users()
+        return UserSelector(self.site, "removeselect").contains(user_id, name)
 
-    def authorise(self, service_id: int, user_id: int, email: str) -> None:
-        """Search the candidates for the user's e-mail, select them and press Add."""
+    def authorise(self, service_id: int, user_id: int, name: str) -> None:
+        """Search the candidates for the user's name (selectors do not search usernames), pick them by id
+        and press Add."""
         self.site.goto(self.PATH, id=service_id)
         candidates = UserSelector(self.site, "addselect")
-        if user_id not in {u.id for u in candidates.search(email)}:
-            raise StepError("the user is not among the users that can be authorised", url=self.site.page.url)
+        if user_id not in {u.id for u in candidates.search(name)}:
+            raise StepError(f"the search for '{name}' did not offer the user (id {user_id}) among those who "
+                            "can be authorised", url=self.site.page.url)
         candidates.select(user_id)
-        self.site.submit("input#add")
+        self.site.submit("#region-main input#add")

@@ -13,28 +13,20 @@ class AdvancedFeaturesPage:
     def __init__(self, site: MoodleSite):
         self.site = site
 
-    def open(self) -> None:
+    def webservices(self) -> tuple[bool, bool]:
+        """(enabled, forced): a setting defined in config.php is shown disabled, whatever the language."""
         self.site.goto(self.PATH, section=self.SECTION)
-
-    def webservices_enabled(self) -> bool:
-        self.open()
         box = self.site.page.locator(self.CHECKBOX)
         if box.count() == 0:
             raise StepError("the 'Enable web services' setting is not on Advanced features", url=self.site.page.url)
-        return box.is_checked()
-
-    def is_forced_in_config(self) -> bool:
-        return self.site.page.locator(self.CHECKBOX).is_disabled()
+        return box.is_checked(), box.is_disabled()
 
     def set_webservices(self, enabled: bool) -> None:
         """Tick or untick the box and save; only this setting changes (Moodle writes what is posted)."""
-        self.open()
-        if self.is_forced_in_config():
-            raise StepError("'Enable web services' is defined in config.php and cannot be changed in the UI",
-                            url=self.site.page.url)
+        self.site.goto(self.PATH, section=self.SECTION)
         self.site.edit()
         self.site.page.set_checked(self.CHECKBOX, enabled)
-        self.site.submit("form#adminsettings button[type=submit]")
+        self.site.submit("#region-main form#adminsettings button[type=submit]")
         errors = self.site.form_errors()
         if errors:
             raise StepError("Moodle refused to save Advanced features", url=self.site.page.url,
@@ -90,4 +82,4 @@ class MaintenanceModePage:
         self.site.goto(self.PATH, section=self.SECTION)
         self.site.edit()
         self.site.page.select_option(self.FIELD, "1" if enabled else "0")
-        self.site.submit("form#adminsettings button[type=submit]")
+        self.site.submit("#region-main form#adminsettings button[type=submit]")

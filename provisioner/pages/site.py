@@ -80,8 +80,14 @@ class MoodleSite:
         target = self.page.locator(button) if isinstance(button, str) else button
         self.ready()
         self._pristine_url = None
-        with self.page.expect_navigation(wait_until="domcontentloaded"):
-            target.first.click()
+        try:
+            with self.page.expect_navigation(wait_until="domcontentloaded"):
+                target.first.click()
+        except PlaywrightTimeout:
+            # Either the site is that slow, or the browser never sent the form: a check in the page's own
+            # scripts stopped it, and says why next to the field.
+            raise StepError(f"nothing came back within {self.tab.timeout_ms / 1000:.0f} s of submitting the form",
+                            url=self.page.url, moodle_message=self.form_errors() or None) from None
         self._settled = False
         self.raise_for_moodle_error(anonymous=anonymous)
         self._pristine_url = self.page.url

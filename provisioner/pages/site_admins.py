@@ -1,13 +1,17 @@
 """Site administrators (admin/roles/admins.php).
 
 4.1's selectors are single-select and its confirmation posts `confirmadd`; 4.5+ use multi-selects and post
-`addusers`. Selecting one option and pressing the buttons works the same way in both.
+`addusers`. Selecting one option and pressing the buttons works the same way in both. Where config.php defines
+$CFG->siteadmins, 4.5+ show the list without the candidates selector; 4.1 shows both, and saves a change that
+the forced list then overrides.
 """
 from __future__ import annotations
 
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
-from provisioner.pages.user_selector import SelectorUser, UserSelector
+from provisioner.pages.user_selector import UserSelector
+
+_MAIN = "#region-main"
 
 
 class SiteAdminsPage:
@@ -16,41 +20,31 @@ class SiteAdminsPage:
     def __init__(self, site: MoodleSite):
         self.site = site
 
-    def open(self) -> None:
+    def is_admin(self, user_id: int | None, name: str) -> tuple[bool, bool]:
+        """(whether the user is a site administrator, whether the list can be changed here)."""
         self.site.goto(self.PATH)
-        if self.site.page.locator("select#removeselect").count() == 0:
-            info = self.site.page.locator(".alert-info")
-            said = info.first.inner_text().strip() if info.count() else None
-            raise StepError("the list of site administrators cannot be changed here", url=self.site.page.url,
-                            moodle_message=said)
+        page = self.site.page
+        if page.locator(f"{_MAIN} select#removeselect").count() == 0:
+            raise StepError("the site administrators page shows no list of administrators", url=page.url)
+        editable = page.locator(f"{_MAIN} select#addselect").count() > 0
+        admin = user_id is not None and UserSelector(self.site, "removeselect").contains(user_id, name)
+        return admin, editable
 
-    def admins(self) -> list[SelectorUser]:
-        self.open()
-        return UserSelector(self.site, "removeselect").users()
-
-    def find_by_email(self, email: str) -> SelectorUser | None:
-        """Any confirmed local user with this e-mail, admin or not: this page lists every such user on one
-        side or the other, and its search box matches e-mail (not the username)."""
-        self.open()
-        admin = UserSelector(self.site, "removeselect").find_by_email(email)
-        if admin:
-            return admin
+    def add(self, user_id: int, search: str) -> bool:
+        """Find the user among the candidates (by name: the search does not look at usernames), add them,
+        confirm; returns whether Moodle then lists them as an administrator."""
+        self.site.goto(self.PATH)
         candidates = UserSelector(self.site, "addselect")
-        candidates.search(email)
-        return candidates.find_by_email(email)
-
-    def add(self, user_id: int, email: str) -> None:
-        self.open()
-        candidates = UserSelector(self.site, "addselect")
-        if user_id not in {u.id for u in candidates.search(email)}:
-            raise StepError("the user is not among the users who can be made administrators",
-                            url=self.site.page.url)
+        if user_id not in {u.id for u in candidates.search(search)}:
+            raise StepError(f"the search for '{search}' did not offer the user (id {user_id}) among those who "
+                            "can be made administrators", url=self.site.page.url)
         candidates.select(user_id)
-        self.site.submit("input#add")
+        self.site.submit(f"{_MAIN} input#add")
         self.site.confirm()
+        return UserSelector(self.site, "removeselect").contains(user_id, search)
 
     def remove(self, user_id: int) -> None:
-        self.open()
+        self.site.goto(self.PATH)
         UserSelector(self.site, "removeselect").select(user_id)
-        self.site.submit("input#remove")
+        self.site.submit(f"{_MAIN} input#remove")
         self.site.confirm()

@@ -1,78 +1,83 @@
 """Web-service tokens (admin/webservice/tokens.php): the list, the create form and deletion.
 
-4.1 lists tokens in a plain table whose first cell shows the token to its creator, every time. 4.5+ list them
-in a report that never shows the value: the new token is shown once, in #copytoclipboardtoken, right after
-it is created. 4.5+ also added a Name field and turned "Valid until" on by default (now + 30 days).
+A real school's list holds a token for every student who uses the Moodle app, so the list is always narrowed
+to one service before it is read: 4.1's page takes the service in its URL (`fservices[0]`, as its own pager
+links do); 4.5+ list tokens in a report-builder report, filtered by service name through its Filters form.
+4.1 shows a token's value to its creator, every time; 4.5+ never list it: the new token is shown once, in
+#copytoclipboardtoken, right after it is created. 4.5+ also added a Name field and turned "Valid until" on by
+default (now + 30 days).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from provisioner.browser import PlaywrightTimeout
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite, squash
+from provisioner.pages.system_report import AnyOf, Operator, SystemReport
 from provisioner.secrets import Secret
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_NO_EXPIRY = Operator("2")  # report builder's date filter: DATE_EMPTY
+MAX_LEGACY_PAGES = 50
 
 
 @dataclass
 class TokenRow:
     id: int
-    name: str
     user_id: int | None
-    service: str           # the service's name as the list shows it (4.5+ add its short name under it)
     no_expiry: bool
     value: Secret | None   # only 4.1 shows it, and only to the admin who created it
 
 
 class TokensPage:
     PATH = "{admin}/webservice/tokens.php"
-    # lang/en/webservice.php validuntil_empty (4.5+); 4.1 leaves the cell empty.
-    NO_EXPIRY = ("This token has no expiry date.", "")
 
     def __init__(self, site: MoodleSite):
         self.site = site
 
-    def tokens(self) -> list[TokenRow]:
+    def tokens(self, service_id: int, service_name: str) -> list[TokenRow]:
+        """Every token of one service, whoever its user, and whether each has no expiry date."""
         self.site.goto(self.PATH)
-        page = self.site.page
-        legacy = page.locator("table#webservicetokens").count() > 0
-        rows = page.locator("table#webservicetokens tbody tr" if legacy
-                            else "[data-region=reportbuilder-table] table tbody tr, table.reportbuilder-table tbody tr")
-        found = []
-        for i in range(rows.count()):
-            row = rows.nth(i)
-            delete = row.locator("a[href*='action=delete'][href*='tokenid=']")
-            if delete.count() == 0:
-                continue  # an empty report's "Nothing to display" row
-            token_id = int(re.search(r"tokenid=(\d+)", delete.first.get_attribute("href")).group(1))
-            found.append(self._row(row, token_id, legacy))
+        report = SystemReport(self.site)
+        if not report.present():
+            return self._legacy_tokens(service_id)
+        report.filter({"service:name": AnyOf((service_name,))})
+        found = report.read_rows(self._report_row)
+        if found:
+            # The expiry shows only as a localised date or sentence: ask the report which have none.
+            report.filter({"service:name": AnyOf((service_name,)), "token:validuntil": _NO_EXPIRY})
+            lasting = {row.id for row in report.read_rows(self._report_row)}
+            for row in found:
+                row.no_expiry = row.id in lasting
+        report.reset_filters()
         return found
 
-    def _row(self, row, token_id: int, legacy: bool) -> TokenRow:
-        cells = row.locator("td")
-        texts = [squash(t) for t in cells.all_inner_texts()]
-        profile = row.locator("a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']")
-        user_id = None
-        if profile.count():
-            match = re.search(r"[?&]id=(\d+)", profile.first.get_attribute("href") or "")
-            user_id = int(match.group(1)) if match else None
-        if legacy:  # 4.1: Token | User | Service | IP restriction | Valid until | Creator | Delete
-            service_at, valid_at, name = 2, 4, ""
-        else:       # 4.5+: Name | User | Email address | Service | IP restriction | Valid until | ...
-            headers = [squash(h) for h in row.page.locator(
-                "[data-region=reportbuilder-table] table thead th, table.reportbuilder-table thead th"
-            ).all_inner_texts()]
-            service_at, valid_at, name = _column(headers, "Service"), _column(headers, "Valid until"), texts[0]
-        # The service cell shows the name, then the short name beneath it: keep the first part only.
-        service = squash(cells.nth(service_at).evaluate(
-            "c => c.childNodes[0] ? c.childNodes[0].textContent : ''"))
-        value = texts[0] if legacy and _TOKEN.match(texts[0]) else None
-        return TokenRow(token_id, name, user_id, service, texts[valid_at] in self.NO_EXPIRY,
-                        Secret(value) if value else None)
+    def _report_row(self, row) -> TokenRow:
+        return TokenRow(_token_id(row), _user_id(row), no_expiry=False, value=None)
 
-    def create(self, name: str, user_id: int, user_search: str, service_id: int, ip_restriction: str) -> Secret:
+    def _legacy_tokens(self, service_id: int) -> list[TokenRow]:
+        """4.1: Token | User | Service | IP restriction | Valid until (empty: none) | Creator | Delete."""
+        page = self.site.page
+        found = []
+        for number in range(MAX_LEGACY_PAGES):
+            self.site.goto(self.PATH, **{"fservices[0]": service_id, **({"page": number} if number else {})})
+            rows = page.locator("#region-main table#webservicetokens tbody tr")
+            for i in range(rows.count()):
+                row = rows.nth(i)
+                if row.locator("a[href*='tokenid=']").count() == 0:
+                    continue  # an empty table's "Nothing to display" row
+                shown = squash(row.locator("td.c0").inner_text())
+                found.append(TokenRow(_token_id(row), _user_id(row),
+                                      no_expiry=squash(row.locator("td.c4").inner_text()) == "",
+                                      value=Secret(shown) if _TOKEN.match(shown) else None))
+            if page.locator("#region-main .pagination li.page-item.active + li.page-item a[href]").count() == 0:
+                return found
+        raise StepError(f"this service has more than {MAX_LEGACY_PAGES} pages of tokens", url=page.url)
+
+    def create(self, name: str, user_id: int, user_search: str, service_id: int, service_name: str,
+               ip_restriction: str) -> Secret:
         """Fill the form as an admin would (no expiry) and capture the token Moodle shows."""
         self.site.goto(self.PATH, action="create")
         self.site.edit()
@@ -81,7 +86,6 @@ class TokensPage:
             page.fill("#id_name", name)
         self._pick_user(user_id, user_search)
         page.select_option("#id_service", str(service_id))
-        service_name = squash(page.locator(f"#id_service option[value='{service_id}']").inner_text())
         page.fill("#id_iprestriction", ip_restriction)
         page.set_checked("#id_validuntil_enabled", False)
         self.site.submit("#id_submitbutton")
@@ -89,10 +93,7 @@ class TokensPage:
             raise StepError("Moodle did not create the token", url=page.url,
                             moodle_message=self.site.form_errors() or None)
         shown = page.locator("#copytoclipboardtoken")
-        if shown.count():
-            value = shown.first.inner_text().strip()
-        else:
-            value = self._legacy_value(user_id, service_name)
+        value = shown.first.inner_text().strip() if shown.count() else self._legacy_value(user_id, service_id)
         if not _TOKEN.match(value or ""):
             raise StepError("Moodle created a token but the page did not show its value", url=page.url)
         return Secret(value)
@@ -103,25 +104,34 @@ class TokensPage:
         field = page.locator("#fitem_id_user input[data-fieldtype=autocomplete]")
         field.fill(search)
         choice = page.locator(f"#fitem_id_user li[role=option][data-value='{user_id}']")
-        choice.wait_for(state="visible", timeout=20_000)
+        try:
+            choice.wait_for(state="visible", timeout=20_000)
+        except PlaywrightTimeout:
+            raise StepError(f"the token form's user search for '{search}' did not offer the user (id {user_id})",
+                            url=page.url) from None
         choice.click()
         field.press("Escape")
         self.site.settle()
 
-    def _legacy_value(self, user_id: int, service_name: str) -> str | None:
+    def _legacy_value(self, user_id: int, service_id: int) -> str | None:
         """4.1: the newest row for this user and service (the highest token id) shows the value."""
-        rows = [r for r in self.tokens() if r.user_id == user_id and r.service == service_name and r.value]
-        rows.sort(key=lambda r: r.id)
-        return rows[-1].value.reveal() if rows else None
+        rows = [r for r in self._legacy_tokens(service_id) if r.user_id == user_id and r.value]
+        return max(rows, key=lambda r: r.id).value.reveal() if rows else None
 
     def delete(self, token_id: int) -> None:
         self.site.goto(self.PATH, action="delete", tokenid=token_id)
         self.site.confirm()
 
 
-def _column(headers: list[str], title: str) -> int:
-    """4.5 headers also hold a hidden 'Sort by …' text, so match on how the header starts."""
-    for index, header in enumerate(headers):
-        if header.startswith(title):
-            return index
-    raise StepError(f"the token list has no '{title}' column")
+def _token_id(row) -> int:
+    href = row.locator("a[href*='action=delete'][href*='tokenid=']").first.get_attribute("href") or ""
+    return int(re.search(r"tokenid=(\d+)", href).group(1))
+
+
+def _user_id(row) -> int | None:
+    """The token's user: the row's first profile link (the creator's comes later in both layouts)."""
+    link = row.locator("a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']")
+    if link.count() == 0:
+        return None
+    match = re.search(r"[?&]id=(\d+)", link.first.get_attribute("href") or "")
+    return int(match.group(1)) if match else None

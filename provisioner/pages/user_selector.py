@@ -1,7 +1,11 @@
-"""Moodle's two-list user selector (authorised users, site administrators): read, search, pick."""
+"""Moodle's two-list user selector (authorised users, site administrators): read, search, pick.
+
+Options carry the user id as their value; their labels ("Name (identity fields)") depend on the site's
+settings and language, so users are matched by id only. A list with more users than it may show (100 by
+default) shows none, only a placeholder: then it is searched by name rather than read as empty.
+"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from provisioner.browser import PlaywrightTimeout
@@ -11,33 +15,38 @@ from provisioner.pages.site import MoodleSite, squash
 @dataclass(frozen=True)
 class SelectorUser:
     id: int
-    label: str  # "Firstname Lastname (email)"
-
-    @property
-    def email(self) -> str:
-        match = re.search(r"\(([^()]*@[^()]*)\)\s*$", self.label)
-        return match.group(1).strip().lower() if match else ""
+    label: str  # "Firstname Lastname (identity fields)", for messages only
 
 
 class UserSelector:
-    """`select#<name>` plus, for the candidates list, its live search box."""
+    """`#region-main select#<name>` plus its live search box."""
 
     def __init__(self, site: MoodleSite, name: str):
         self.site, self.name = site, name
+        self.select_css = f"#region-main select#{name}"
 
     def users(self) -> list[SelectorUser]:
-        options = self.site.page.locator(f"select#{self.name} option")
+        options = self.site.page.locator(f"{self.select_css} option")
         found = []
         for value, label in options.evaluate_all("os => os.map(o => [o.value, o.textContent])"):
             if value.isdigit():
                 found.append(SelectorUser(int(value), squash(label)))
         return found
 
+    def contains(self, user_id: int, name: str) -> bool:
+        """Whether the list holds the user; a list showing only its placeholder ("none", or "too many to
+        show" on a large site) is searched for the user's name before saying no."""
+        if user_id in {u.id for u in self.users()}:
+            return True
+        if self.site.page.locator(f"{self.select_css} option[disabled]").count() == 0:
+            return False
+        return user_id in {u.id for u in self.search(name)}
+
     def search(self, text: str) -> list[SelectorUser]:
         """Type into the search box and wait for the selector's own AJAX answer, then read the options."""
         page = self.site.page
         self.site.edit()
-        box = page.locator(f"#{self.name}_searchtext")
+        box = page.locator(f"#region-main #{self.name}_searchtext")
         try:
             with page.expect_response(lambda r: "/user/selector/search.php" in r.url, timeout=15_000):
                 box.fill(text)
@@ -47,13 +56,6 @@ class UserSelector:
         page.wait_for_timeout(50)  # the answer is applied to the list right after it arrives
         return self.users()
 
-    def find_by_email(self, email: str) -> SelectorUser | None:
-        email = email.lower()
-        for user in self.users():
-            if user.email == email:
-                return user
-        return None
-
     def select(self, user_id: int) -> None:
         self.site.edit()
-        self.site.page.select_option(f"select#{self.name}", str(user_id))
+        self.site.page.select_option(self.select_css, str(user_id))

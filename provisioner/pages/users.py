@@ -8,6 +8,7 @@ from provisioner.pages.site import MoodleSite
 from provisioner.secrets import Secret, generate_password
 
 PROFILE_FIELDS = ("username", "email", "firstname", "lastname")
+MAX_PASSWORD = 128
 
 
 class UserEditPage:
@@ -31,18 +32,25 @@ class UserEditPage:
         self._set_password(password or generate_password(**self._policy_minimums()))
         self._save("create the user")
 
-    def update(self, user_id: int, fields: dict[str, str], unsuspend: bool) -> None:
+    def update(self, user_id: int, fields: dict[str, str]) -> None:
+        """Set these fields (any of PROFILE_FIELDS, `auth`, `suspended`) on the existing user's form."""
         self.site.goto(self.PATH, id=user_id, course=1)
-        self._fill({k: v for k, v in fields.items() if k != "username"} | {"username": fields["username"]})
-        if unsuspend:
-            self.site.page.set_checked("#id_suspended", False)
+        self._fill(fields)
         self._save("update the user")
 
     def _fill(self, fields: dict[str, str]) -> None:
         # The description editor (TinyMCE) takes seconds to load and is not filled in: don't wait for it.
         self.site.edit(wait_for_scripts=False)
+        page = self.site.page
         for name, value in fields.items():
-            self.site.page.fill(f"#id_{name}", value)
+            if name == "auth":
+                if page.locator(f"#id_auth option[value='{value}']").count() == 0:
+                    raise StepError(f"this site offers no authentication method '{value}'", url=page.url)
+                page.select_option("#id_auth", value)
+            elif name == "suspended":
+                page.set_checked("#id_suspended", value == "1")
+            else:
+                page.fill(f"#id_{name}", value)
 
     def _set_password(self, password: Secret) -> None:
         """The real input sits hidden behind a 'Click to enter text' widget whose script may not be
@@ -57,24 +65,13 @@ class UserEditPage:
                             moodle_message=self.site.form_errors() or None)
 
     def _policy_minimums(self) -> dict[str, int]:
-        """Minimums raised above our defaults by the policy text on the open form (English strings,
-        lang/en/auth.php informminpassword*); anything unreadable keeps the defaults."""
+        """The policy text on the form is in the site's language, but its numbers are not: every count a
+        rule asks for is at most the largest number it states, so asking that many of each character
+        class (and four times as many characters) meets any policy Moodle can state, within the
+        128 characters Moodle accepts (MAX_PASSWORD_CHARACTERS)."""
         info = self.site.page.locator("#fitem_id_passwordpolicyinfo")
-        text = info.inner_text() if info.count() else ""
-        minimums = {}
-        for key, pattern in _POLICY_PATTERNS.items():
-            match = re.search(pattern, text)
-            wanted = int(match.group(1)) if match else 0
-            if wanted > _GENERATED[key]:
-                minimums[key] = wanted
-        return minimums
-
-
-_GENERATED = {"length": 24, "digits": 3, "lower": 3, "upper": 3, "special": 3}  # generate_password()
-_POLICY_PATTERNS = {
-    "length": r"at least (\d+) characters",
-    "digits": r"at least (\d+) digit",
-    "lower": r"at least (\d+) lower case",
-    "upper": r"at least (\d+) upper case",
-    "special": r"at least (\d+) special character",
-}
+        numbers = [int(n) for n in re.findall(r"\d+", info.inner_text() if info.count() else "")]
+        most = max(numbers, default=0)
+        each = min(max(3, most), MAX_PASSWORD // 5)
+        return {"length": min(max(24, 4 * most), MAX_PASSWORD), "digits": each, "lower": each,
+                "upper": each, "special": each}

@@ -6,7 +6,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from provisioner.errors import StepError
+from provisioner.errors import ForcedSettingError, StepError
 from provisioner.runner.report import RunReport, StepResult
 from provisioner.secrets import redact
 from provisioner.steps.base import Step, StepContext
@@ -17,7 +17,8 @@ Listener = Callable[[StepResult], None]
 def run_steps(steps: Sequence[Step], ctx: StepContext, report: RunReport,
               on_start: Callable[[Step], None] | None = None, on_result: Listener | None = None,
               on_error: Callable[[Step, StepError], None] | None = None) -> RunReport:
-    """Run steps until one fails; the report then lists what was already changed and what was not reached."""
+    """Run steps until one fails; the report then lists what was already changed and what was not reached.
+    A step blocked by a setting forced in config.php does not stop the others: they do not depend on it."""
     started = time.monotonic()
     failed = False
     for step in steps:
@@ -52,6 +53,10 @@ def _run_one(step: Step, ctx: StepContext, on_error=None) -> StepResult:
                 raise StepError("the change did not take: a fresh read still finds "
                                 + "; ".join(after.changes))
             result.status, result.changes = "changed", list(plan.changes)
+    except ForcedSettingError as exc:
+        exc.step = exc.step or step.name
+        result.status, result.reason = "blocked", redact(exc.message)
+        result.error = {"url": exc.url, "moodle_message": None, "screenshot": None, "setting": exc.setting}
     except StepError as exc:
         exc.step = exc.step or step.name
         if on_error:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from provisioner.secrets import redact_all
 
-Status = Literal["changed", "unchanged", "pending", "failed", "skipped"]
+Status = Literal["changed", "unchanged", "pending", "failed", "blocked", "skipped"]
 
 
 @dataclass
@@ -35,7 +35,9 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        return any(s.status == "failed" for s in self.steps) or bool(self.verification_problems)
+        # A blocked step (a setting forced in config.php) leaves the site unconverged: the run did not succeed.
+        return (any(s.status in ("failed", "blocked") for s in self.steps)
+                or bool(self.verification_problems))
 
     @property
     def pending(self) -> bool:

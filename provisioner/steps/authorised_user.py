@@ -18,10 +18,10 @@ class AuthorisedUserStep(Step):
             return Plan(reason=f"service '{service.shortname}' is open to all users: nobody needs authorising")
         if service.id is None or user.id is None:
             return Plan(changes=[f"authorise '{user.username}' on '{service.shortname}'"])
-        if user.id in {u.id for u in ServiceUsersPage(ctx.site).authorised(service.id)}:
+        if ServiceUsersPage(ctx.site).is_authorised(service.id, user.id, user.fullname):
             return Plan(reason=f"'{user.username}' already authorised on '{service.shortname}'")
         return Plan(changes=[f"authorise '{user.username}' on '{service.shortname}'"])
 
     def apply(self, ctx: StepContext, plan: Plan) -> None:
         service, user = service_fact(ctx, self.params.service), user_fact(ctx, self.params.user)
-        ServiceUsersPage(ctx.site).authorise(service.id, user.id, user.email)
+        ServiceUsersPage(ctx.site).authorise(service.id, user.id, user.fullname)

@@ -14,6 +14,7 @@ Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.@-]+$", min_leng
 ShortName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", min_length=1, max_length=255)]
 FunctionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=100)]
+AuthPlugin = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=20)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
@@ -40,6 +41,8 @@ class UserParams(StepParams):
     lastname: Name
     # Not given: generated to satisfy the site's password policy and never shown (Enrollait uses the token).
     password: Secret | None = None
+    # The REST server refuses tokens of users whose method is nologin; an adopted account is switched to this.
+    auth: AuthPlugin = "manual"
 
 
 class ServiceParams(StepParams):

@@ -5,6 +5,7 @@ read, the ones named as declared first.
 """
 from __future__ import annotations
 
+from provisioner.errors import StepError
 from provisioner.pages.services import ServiceEditPage, ServicesListPage, ServiceState
 from provisioner.steps.base import Plan, Step, StepContext, register
 from provisioner.steps.facts import ServiceFact, remember_service
@@ -20,10 +21,19 @@ class ServiceStep(Step):
         listed = ServicesListPage(ctx.site).custom_services()
         listed.sort(key=lambda s: s[1] != self.params.name)
         edit = ServiceEditPage(ctx.site)
+        namesake = None
         for service_id, _name in listed:
             state = edit.read(service_id)
             if state.shortname == self.params.shortname:
                 return state
+            if state.name == self.params.name:
+                namesake = state
+        if namesake is not None:  # Moodle wants names unique, and freezes a service's short name once saved
+            raise StepError(
+                f"a service named '{namesake.name}' already exists (id {namesake.id}) with the short name "
+                f"'{namesake.shortname}', and Moodle cannot change a short name: delete or rename that service "
+                f"(Site administration > Server > Web services > External services), or declare another "
+                f"service name (--var service_name=...)")
         return None
 
     def plan(self, ctx: StepContext) -> Plan:
@@ -33,7 +43,7 @@ class ServiceStep(Step):
         state = self._find(ctx)
         if state is None:
             return Plan(changes=[f"create service '{p.name}' ({p.shortname})"], data={"id": None})
-        fact.id = state.id
+        fact.id, fact.name = state.id, state.name  # lists (e.g. tokens) show it by its name on the site now
         changes = []
         if state.name != p.name:
             changes.append(f"rename service to '{p.name}' (was '{state.name}')")

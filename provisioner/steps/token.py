@@ -21,16 +21,15 @@ class TokenStep(Step):
     kind = "token"
     Params = TokenParams
 
-    def _rows(self, ctx: StepContext, user_id: int, service_name: str) -> list[TokenRow]:
-        return [row for row in TokensPage(ctx.site).tokens()
-                if row.user_id == user_id and row.service == service_name]
+    def _rows(self, ctx: StepContext, user_id: int, service) -> list[TokenRow]:
+        return [row for row in TokensPage(ctx.site).tokens(service.id, service.name) if row.user_id == user_id]
 
     def plan(self, ctx: StepContext) -> Plan:
         user, service = user_fact(ctx, self.params.user), service_fact(ctx, self.params.service)
         what = f"a non-expiring token for '{user.username}' on '{service.shortname}'"
         if user.id is None or service.id is None:
             return Plan(changes=[f"create {what}"], data={"old": []})
-        rows = self._rows(ctx, user.id, service.name)
+        rows = self._rows(ctx, user.id, service)
         valid = [r for r in rows if r.no_expiry]
         if ctx.facts.get("token_minted"):  # the re-read after apply(): the new token, and only it if rotating
             if not valid:
@@ -56,7 +55,7 @@ class TokenStep(Step):
     def apply(self, ctx: StepContext, plan: Plan) -> None:
         user, service = user_fact(ctx, self.params.user), service_fact(ctx, self.params.service)
         page = TokensPage(ctx.site)
-        ctx.facts["token"] = page.create(self.params.name, user.id, user.email, service.id,
+        ctx.facts["token"] = page.create(self.params.name, user.id, user.fullname, service.id, service.name,
                                          self.params.ip_restriction)
         ctx.facts["token_minted"] = True
         for token_id in plan.data["old"]:

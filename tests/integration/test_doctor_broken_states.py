@@ -108,12 +108,10 @@ def test_wrong_deleted_and_expired_tokens_are_step_8(site):
     finding = only_finding(site.url, Secret(expired))
     assert finding.step == 8 and "expired" in finding.cause
 
-    # The school sandbox lists hundreds of Moodle-app tokens too: delete this user's and service's, by id.
     with admin_ui(site.sandbox) as ui:
         page = TokensPage(ui)
-        for (token_id,) in site.sandbox.sql("SELECT id FROM mdl_external_tokens WHERE userid = %s AND "
-                                           "externalserviceid = %s", user, service):
-            page.delete(int(token_id))
+        for row in page.tokens(service, "Enrollait Service"):
+            page.delete(row.id)
     finding = only_finding(site.url, site.token)
     assert finding.step == 8 and "invalid" in finding.cause, "the seed's token deleted"
 
