@@ -130,20 +130,13 @@ def site(provisioned_site) -> ProvisionedSite:
 @contextmanager
 def forced_in_config_php(sandbox, **settings):
     """Settings defined in the sandbox's config.php, as a school's server admin might (the admin UI then
-    shows them but cannot change them); config.php is put back afterwards."""
-    from provisioner.sandbox.paths import SandboxPaths
-
-    config = SandboxPaths(sandbox.name).code / "config.php"
-    original = config.read_text()
-    lines = "".join(f"$CFG->{name} = {value!r};\n" if isinstance(value, str) else f"$CFG->{name} = {value};\n"
-                    for name, value in settings.items())
-    anchor = "require_once(__DIR__ . '/lib/setup.php');"
-    assert anchor in original, "config.php without the usual setup.php line"
-    config.write_text(original.replace(anchor, lines + anchor, 1))
+    shows them but cannot change them); config.php is put back afterwards (and by any reset)."""
+    for name, value in settings.items():
+        sandbox.force_config(name, value)
     try:
         yield
     finally:
-        config.write_text(original)
+        sandbox.restore_config()
 
 
 def insert_row(sandbox, table: str, **values) -> int:
