@@ -8,7 +8,7 @@ from provisioner.pages.services import ServiceEditPage
 from provisioner.pages.settings import ProtocolsPage
 from provisioner.pages.site_admins import SiteAdminsPage
 from provisioner.pages.tokens import TokensPage
-from tests.integration.conftest import DECLARED, PLAYBOOK, admin_ui, db_state, run_cli
+from tests.integration.conftest import DECLARED, PLAYBOOK, admin_ui, db_state, one_lasting_token, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -43,4 +43,4 @@ def test_drift_is_reported_by_check_and_repaired_by_run(provisioned_site, tmp_pa
     assert repair.report["verification"]["ok"] is True
     repaired = db_state(site)
     assert {key: repaired[key] for key in DECLARED} == DECLARED
-    assert repaired["tokens"] == [("Enrollait Token", "0")]
+    assert repaired["tokens"] == one_lasting_token(site)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
+from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, one_lasting_token, run_cli
 
 pytestmark = pytest.mark.integration
 # The school sandbox also holds hundreds of Moodle-app tokens: only the Enrollait service's count here.
@@ -43,7 +43,7 @@ def test_fresh_site_converges_then_a_rerun_changes_nothing(fresh_moodle, tmp_pat
     assert first.report["verification"]["username"] == "enrollait-user"
     state = db_state(fresh_moodle)
     assert declared_part(state) == DECLARED
-    assert state["tokens"] == [("Enrollait Token", "0")]  # one token, no expiry
+    assert state["tokens"] == one_lasting_token(fresh_moodle)  # one token, no expiry
     token = json.loads(token_file.read_text())["token"]
     assert oct(token_file.stat().st_mode & 0o777) == "0o600"
 
