@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
 from provisioner.sandbox import langpacks
 from provisioner.sandbox import profile as profile_mod
+from provisioner.sandbox import state as state_mod
+from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
 from provisioner.sandbox.install import moodle_message
 from provisioner.sandbox.langpacks import LangPack, LangPackCache
 from provisioner.sandbox.paths import SandboxPaths
@@ -27,8 +27,8 @@ from provisioner.sandbox.postgres import Cluster
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
                                          start_detached, tail, wait_for_http, wait_until_gone)
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
-from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
 from provisioner.sandbox.site_cli import SiteCli
+from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
 
