@@ -2,7 +2,8 @@
 
 Read by the page's machine-readable parts only (tool_mfa's login_form and verification_form template,
 the same in 4.5 and 5.0), never by its text:
-- the factor asked for: the verification form's hidden input `factor` ("totp", "email", "webauthn", ...);
+- the factor asked for: the verification form's input `factor` ("totp", "email", "webauthn", ...); meant
+  to be hidden, it is rendered type="alphaext" (login_form calls setType on the element, not the form);
 - the other factors offered: one small form each, with a hidden input `factorname`;
 - the TOTP answer: `#id_verificationcode`, sent by `#id_submitbutton`.
 A page with no verification form is tool_mfa's refusal ("not enough factors"), shown before it logs out.
@@ -33,7 +34,7 @@ class MfaPage:
         return self.site.path_of(self.site.page.url) == self.PATH.replace("{admin}", self.site.admin_dir)
 
     def asked_factor(self) -> str | None:
-        field = self.site.page.locator("form input[type=hidden][name=factor]")
+        field = self.site.page.locator("form input[name=factor]")
         return field.first.get_attribute("value") if field.count() else None
 
     def offered_factors(self) -> list[str]:
@@ -43,16 +44,18 @@ class MfaPage:
     def pass_with(self, totp: Totp | None) -> None:
         """Answer the TOTP factor (choosing it if another is offered first); refuse clearly otherwise."""
         factor = self._factor_or_refusal()
-        if factor != "totp" and totp is not None and "totp" in self.offered_factors():
-            self._choose("totp")
-            factor = self._factor_or_refusal()
-        if factor != "totp":
+        can_totp = factor == "totp" or "totp" in self.offered_factors()
+        if can_totp and totp is None:
+            raise self._needs("the site asks for a second factor after the password (multi-factor "
+                              "authentication); this admin can answer with a code from an authenticator app "
+                              "(factor 'totp'): give its TOTP secret with --totp-secret-file PATH or "
+                              "$MOODLE_TOTP_SECRET, or " + USE_LOGIN)
+        if not can_totp:
             raise self._needs(f"the site asks for the '{factor}' factor of multi-factor authentication after "
                               f"the password, which cannot be answered unattended: " + USE_LOGIN)
-        if totp is None:
-            raise self._needs("the site asks for a code from the admin's authenticator app (multi-factor "
-                              "authentication, factor 'totp') after the password: give the TOTP secret with "
-                              "--totp-secret-file PATH or $MOODLE_TOTP_SECRET, or " + USE_LOGIN)
+        if factor != "totp":
+            self._choose("totp")
+            factor = self._factor_or_refusal()
         for attempt in (1, 2):
             self._enter(totp.code())
             if not self.is_here():
