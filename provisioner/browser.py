@@ -80,23 +80,18 @@ class Tab:
         return not self.page.is_closed()
 
     def session_state(self, host: str) -> Secret:
-        """The context's cookies and local storage for `host` only, as JSON: an identity provider's
-        cookies from a single sign-on would outlive their use and are left out."""
-        state = self.page.context.storage_state()
-        cookies = [c for c in state.get("cookies", []) if _within(host, c.get("domain", "").lstrip("."))]
-        origins = [o for o in state.get("origins", []) if _host_of(o.get("origin", "")) == host]
+        """The context's cookies for `host`, as Playwright storage state (JSON). Moodle's session lives in
+        its cookie; local storage only caches strings and templates, and an identity provider's cookies
+        from a single sign-on would outlive their use: both are left out."""
+        cookies = [c for c in self.page.context.cookies() if _within(host, c.get("domain", "").lstrip("."))]
         for cookie in cookies:
             Secret(cookie.get("value", ""))  # registered: redact() scrubs the values from any output
-        return Secret(json.dumps({"cookies": cookies, "origins": origins}))
+        return Secret(json.dumps({"cookies": cookies, "origins": []}))
 
 
 def _within(host: str, domain: str) -> bool:
     """A cookie for `domain` is sent to `host` (Moodle's $CFG->sessioncookiedomain may be a parent)."""
     return bool(domain) and (host == domain or host.endswith("." + domain))
-
-
-def _host_of(origin: str) -> str:
-    return re.sub(r"^[a-z]+://|[:/].*$", "", origin)
 
 
 def _executable(options: BrowserOptions, playwright) -> str | None:
