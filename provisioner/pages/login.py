@@ -48,10 +48,8 @@ class LoginPage:
             raise StepError("the admin account must change its password before anything else: log in to the "
                             "site in a browser, change it, and run again with the new one", url=page.url)
         if path.startswith("login/"):
-            message = page.locator("#loginerrormessage, .loginerrors, .alert-danger")
-            said = squash(message.first.inner_text()) if message.count() else ""
             raise StepError("the admin could not log in: wrong user name or password?", url=page.url,
-                            moodle_message=said or None)
+                            moodle_message=self._login_error())
         if MfaPage(site).is_here():
             MfaPage(site).pass_with(totp)
 
@@ -63,7 +61,7 @@ class LoginPage:
         if not self.signed_in_here():
             raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
                             f"out: sign in again with `provisioner login --site {site.base_url}`",
-                            url=site.page.url)
+                            url=site.page.url, moodle_message=self._login_error())
 
     def signed_in_here(self) -> bool:
         """False on a login, single sign-on or MFA page: the browser is not (yet) the signed-in user."""
@@ -89,7 +87,14 @@ class LoginPage:
                     return
             if not site.tab.wait(1.0):
                 raise StepError("the browser window was closed before the sign-in finished")
-        raise StepError(f"nobody finished signing in within {seconds / 60:.0f} minutes", url=site.page.url)
+        raise StepError(f"nobody finished signing in within {seconds / 60:g} minutes", url=site.page.url)
+
+    def _login_error(self) -> str | None:
+        """What Moodle's login page says went wrong (wrong password, session timed out), if anything."""
+        if not self.site.is_on_site(self.site.page.url):
+            return None
+        message = self.site.page.locator("#loginerrormessage, .loginerrors, .alert-danger")
+        return squash(message.first.inner_text()) if message.count() else None
 
     def _admin_dir(self) -> str | None:
         """$CFG->admin, which Moodle puts in M.cfg on every page, the login page included."""

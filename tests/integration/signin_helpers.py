@@ -78,6 +78,7 @@ def person_at_the_window(sandbox, totp: Secret | None = None):
     from provisioner.browser import Tab
 
     done: list[str] = []
+    typed: list[str] = []
     real_wait = Tab.wait
 
     def act_then_wait(tab, seconds):
@@ -94,10 +95,16 @@ def person_at_the_window(sandbox, totp: Secret | None = None):
             elif totp is not None and page.locator("form input[name=factor]:not([value=totp])").count():
                 with page.expect_navigation():  # "Use Authenticator application" (5.0 asks for e-mail first)
                     page.locator("form:has(input[name=factorname][value=totp]) [type=submit]").click()
-            elif totp is not None and "totp" not in done and page.locator("#id_verificationcode").count():
-                with page.expect_navigation():  # tool_mfa sends the form itself at the sixth digit
-                    page.locator("#id_verificationcode").press_sequentially(totp_code(totp))
-                done.append("totp")
+            elif totp is not None and page.locator("#id_verificationcode").count():
+                code = totp_code(totp)
+                if code not in typed:  # a code refused as just used: a person waits for the next one
+                    typed.append(code)
+                    field = page.locator("#id_verificationcode")
+                    field.fill("")  # after a refused code the field still holds it
+                    with page.expect_navigation():  # tool_mfa sends the form itself at the sixth digit
+                        field.press_sequentially(code)
+                    if "totp" not in done:
+                        done.append("totp")
         return real_wait(tab, seconds)
 
     Tab.wait = act_then_wait
