@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import time
 
-from provisioner.browser import PlaywrightError
+from provisioner.browser import PlaywrightError, PlaywrightTimeout
 from provisioner.errors import StepError
 from provisioner.pages.mfa import MfaPage
 from provisioner.pages.site import MoodleSite, squash
@@ -35,7 +35,8 @@ class LoginPage:
                             f"`provisioner login --site {site.base_url}` and run with --session-file",
                             url=page.url)
         site.admin_dir = self._admin_dir() or site.admin_dir  # a renamed admin folder, known before login
-        site.edit()  # 4.5: filling the form before Moodle's JS is ready sends you back to the login page
+        site.edit()
+        self._wait_for_password_field()
         page.fill("#username", username)
         page.fill("#password", password.reveal())
         try:
@@ -88,6 +89,18 @@ class LoginPage:
             if not site.tab.wait(1.0):
                 raise StepError("the browser window was closed before the sign-in finished")
         raise StepError(f"nobody finished signing in within {seconds / 60:g} minutes", url=site.page.url)
+
+    def _wait_for_password_field(self) -> None:
+        """Moodle 4.3+'s show-password button (core/togglesensitive, on by default) replaces the password
+        input once its template has loaded, outside M.util.pending_js: a password filled in before then is
+        lost, and Moodle answers "Invalid login". Where the page loads that module, wait for the new input."""
+        page = self.site.page
+        if "core/togglesensitive" not in page.content():
+            return
+        try:
+            page.locator(".toggle-sensitive-wrapper #password").wait_for(state="attached")
+        except PlaywrightTimeout:  # the button never came (its template failed): the first input stays
+            pass
 
     def _login_error(self) -> str | None:
         """What Moodle's login page says went wrong (wrong password, session timed out), if anything."""

@@ -87,6 +87,8 @@ def person_at_the_window(sandbox, totp: Secret | None = None):
             page.wait_for_load_state("load")
             page.wait_for_function(SETTLED, polling=100)
             if "password" not in done and page.locator("#username").count():
+                if "core/togglesensitive" in page.content():  # the show-password button replaces the input
+                    page.locator(".toggle-sensitive-wrapper #password").wait_for(state="attached")
                 page.locator("#username").press_sequentially(sandbox.admin_user)
                 page.locator("#password").press_sequentially(sandbox.admin_password.reveal())
                 with page.expect_navigation():

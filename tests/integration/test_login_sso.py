@@ -11,7 +11,16 @@ pytestmark = pytest.mark.integration
 NOWHERE = "http://127.0.0.1:9/sso/login"
 
 
-def test_alternateloginurl_is_bypassed_and_the_password_login_works(fresh_moodle):
+@pytest.fixture
+def reset_after(fresh_moodle):
+    """The sandbox's own readiness check asks for login/index.php, which alternateloginurl redirects: put the
+    site back so the next `sandbox up` finds it ready."""
+    yield fresh_moodle
+    fresh_moodle.reset()
+
+
+def test_alternateloginurl_is_bypassed_and_the_password_login_works(reset_after):
+    fresh_moodle = reset_after
     with admin_ui(fresh_moodle) as ui:
         set_admin_settings(ui, "manageauths", {"_alternateloginurl": NOWHERE})
     assert fresh_moodle.sql("SELECT value FROM mdl_config WHERE name = 'alternateloginurl'") == [(NOWHERE,)]
