@@ -1,7 +1,8 @@
 """One provisioning run: open an admin session, run the steps, then check the token over REST.
 
 The browser session is opened only after the playbook was validated (by the CLI). Login problems (wrong
-password, not an admin, unreachable site, maintenance mode) raise before any step runs: nothing changed.
+password, MFA, an expired saved session, not an admin, unreachable site, maintenance mode) raise before
+any step runs: nothing changed.
 """
 from __future__ import annotations
 
@@ -10,19 +11,21 @@ from pathlib import Path
 
 from provisioner.browser import BrowserOptions, open_tab
 from provisioner.errors import StepError
-from provisioner.pages.login import EnvironmentPage, LoginPage
 from provisioner.pages.site import MoodleSite
 from provisioner.runner import run_steps
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
+from provisioner.session_file import SavedSession
+from provisioner.signin import browser_for, sign_in
 from provisioner.steps.base import StepContext
+from provisioner.totp import Totp
 
 
 @dataclass
 class RunOptions:
     site_url: str
     admin_user: str
-    admin_password: Secret
+    admin_password: Secret | None          # None when signing in with a saved session
     check: bool = False
     rotate_token: bool = False
     headed: bool = False
@@ -30,6 +33,8 @@ class RunOptions:
     artifacts_dir: Path = Path("provisioner-artifacts")  # failure screenshots
     timeout_s: float = 60.0
     known_token: Secret | None = None      # the token's value from an earlier run, if the user has it
+    totp: Totp | None = None               # answers MFA's TOTP factor after the password
+    session: SavedSession | None = None    # from `provisioner login`: used instead of the password
 
 
 @dataclass
@@ -43,14 +48,9 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
     report = RunReport(site=options.site_url, check=options.check)
     browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
                              timeout_s=options.timeout_s)
-    with open_tab(browser) as tab:
+    with open_tab(browser_for(browser, options.session)) as tab:
         site = MoodleSite(tab, options.site_url, options.artifacts_dir)
-        try:
-            LoginPage(site).login(options.admin_user, options.admin_password)
-            site.release = EnvironmentPage(site).read_release()
-        except StepError as exc:
-            exc.screenshot = site.screenshot("login")
-            raise
+        sign_in(site, options.admin_user, options.admin_password, options.totp, options.session)
         report.moodle_release = site.release
         ctx = StepContext(site=site, check=options.check,
                           options={"rotate_token": options.rotate_token, "known_token": options.known_token})

@@ -6,6 +6,7 @@ cannot be (no internet), a system Chromium is used: `--browser-path`, PLAYWRIGHT
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from playwright.sync_api import Locator, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from provisioner.errors import ProvisionerError
+from provisioner.secrets import Secret
 
 __all__ = ["BrowserOptions", "Tab", "open_tab", "Locator", "PlaywrightError", "PlaywrightTimeout"]
 
@@ -33,6 +35,8 @@ class BrowserOptions:
     executable_path: str | None = None
     headed: bool = False
     timeout_s: float = 60.0  # generous: the first pages of a freshly installed site build caches
+    storage_state: Secret | None = None  # a saved session (Playwright storage state, JSON) to start from
+    block_media: bool = True  # False when a person uses the window: sign-in pages need their images
 
 
 @dataclass
@@ -52,6 +56,42 @@ class Tab:
             return str(path)
         except PlaywrightError:
             return None
+
+    def status_of(self, url: str) -> int | None:
+        """HTTP status of a GET with the tab's cookies, redirects not followed, the tab itself untouched:
+        how `provisioner login` watches for the admin without disturbing the person signing in."""
+        try:
+            response = self.page.context.request.get(url, max_redirects=0, timeout=self.timeout_ms)
+        except PlaywrightError:
+            return None
+        try:
+            return response.status
+        finally:
+            response.dispose()
+
+    def wait(self, seconds: float) -> bool:
+        """Let the person at the window act for a while; False once they closed it."""
+        if self.page.is_closed():
+            return False
+        try:
+            self.page.wait_for_timeout(seconds * 1000)
+        except PlaywrightError:  # closed while waiting
+            return False
+        return not self.page.is_closed()
+
+    def session_state(self, host: str) -> Secret:
+        """The context's cookies for `host`, as Playwright storage state (JSON). Moodle's session lives in
+        its cookie; local storage only caches strings and templates, and an identity provider's cookies
+        from a single sign-on would outlive their use: both are left out."""
+        cookies = [c for c in self.page.context.cookies() if _within(host, c.get("domain", "").lstrip("."))]
+        for cookie in cookies:
+            Secret(cookie.get("value", ""))  # registered: redact() scrubs the values from any output
+        return Secret(json.dumps({"cookies": cookies, "origins": []}))
+
+
+def _within(host: str, domain: str) -> bool:
+    """A cookie for `domain` is sent to `host` (Moodle's $CFG->sessioncookiedomain may be a parent)."""
+    return bool(domain) and (host == domain or host.endswith("." + domain))
 
 
 def _executable(options: BrowserOptions, playwright) -> str | None:
@@ -81,10 +121,13 @@ def open_tab(options: BrowserOptions):
         except PlaywrightError as exc:
             raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
         try:
-            # A fresh context: no stored cookies or passwords outlive the run; no trace is recorded.
-            context = browser.new_context(ignore_https_errors=False, locale="en-GB")
-            # Images and fonts carry nothing the steps read; skipping them makes each admin page cheaper.
-            context.route(_MEDIA, lambda route: route.abort())
+            # A fresh context: no stored cookies or passwords outlive the run (unless a saved session is
+            # given to start from); no trace is recorded.
+            state = json.loads(options.storage_state.reveal()) if options.storage_state else None
+            context = browser.new_context(ignore_https_errors=False, locale="en-GB", storage_state=state)
+            if options.block_media:
+                # Images and fonts carry nothing the steps read; skipping them makes each page cheaper.
+                context.route(_MEDIA, lambda route: route.abort())
             page = context.new_page()
             tab = Tab(page=page, timeout_ms=options.timeout_s * 1000)
             page.set_default_timeout(tab.timeout_ms)

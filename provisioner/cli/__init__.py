@@ -28,12 +28,14 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from provisioner.cli import login as login_cmd
     from provisioner.cli import run as run_cmd
     from provisioner.cli import sandbox as sandbox_cmd
     from provisioner.cli import verify as verify_cmd
 
     cli.add_command(sandbox_cmd.sandbox)
     cli.add_command(run_cmd.run)
+    cli.add_command(login_cmd.login)
     cli.add_command(verify_cmd.verify)
     cli.add_command(verify_cmd.doctor)
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 
 from provisioner import app
+from provisioner.cli.admin_auth import read_session, read_totp, session_option, totp_option
 from provisioner.cli.progress import Progress
 from provisioner.cli.token_out import check_writable, read_known_token, write_token_file
 from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError, PlaybookError,
@@ -38,6 +39,8 @@ Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → 
               show_envvar=True, help="Site administrator to log in as.")
 @click.option("--admin-password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help=f"File holding the admin password; otherwise it is read from ${ADMIN_PASSWORD_ENV}.")
+@session_option
+@totp_option
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE",
               help="Set a playbook variable; wins over vars files and the playbook's vars. Repeatable.")
 @click.option("--vars-file", "vars_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -57,7 +60,7 @@ Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → 
               help="Deliver the verified connection after a converged run: stdout, file:PATH or "
                    "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
 def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_user: str,
-        admin_password_file: Path | None,
+        admin_password_file: Path | None, session_file: Path | None, totp_secret_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
         artifacts_dir: Path | None, handoff_targets: tuple[str, ...]) -> None:
@@ -70,6 +73,9 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
                             "not both")
     site_url = normalise_site_url(site_url) if site_url else None
     book = load_playbook(playbook, parse_vars(var_pairs), list(vars_files))
+    if sandbox_name and (session_file or totp_secret_file):
+        raise PlaybookError("--sandbox signs in with the sandbox's own admin password: leave out "
+                            "--session-file and --totp-secret-file")
     if sandbox_name:  # after the playbook is checked: bad input never starts anything
         from provisioner.cli.sandbox_site import bring_up
 
@@ -78,8 +84,11 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
                    err=True)
         sandbox = bring_up(sandbox_name)
         site_url, admin_user, admin_password = sandbox.url, sandbox.admin_user, sandbox.admin_password
+        session, totp = None, None
     else:
-        admin_password = read_admin_password(admin_password_file)
+        session = read_session(session_file, site_url, totp_secret_file)
+        admin_password = None if session else read_admin_password(admin_password_file)
+        totp = None if session else read_totp(totp_secret_file)
     if token_out is not None:
         check_writable(token_out)
     deliver = handoff_deliverer(handoff_targets, as_json)
@@ -89,7 +98,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
         progress.warn(warning)
     options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
-                             known_token=read_known_token(token_out, site_url),
+                             known_token=read_known_token(token_out, site_url), totp=totp, session=session,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)

@@ -1,30 +1,42 @@
-"""Logging in as the admin, and checking the account really is a site administrator."""
+"""Becoming the admin (login form, MFA, a saved session), and checking the account is a site administrator."""
 from __future__ import annotations
 
 import re
+import time
 
+from provisioner.browser import PlaywrightError, PlaywrightTimeout
 from provisioner.errors import StepError
+from provisioner.pages.mfa import MfaPage
 from provisioner.pages.site import MoodleSite, squash
 from provisioner.secrets import Secret
+from provisioner.session_file import SavedSession
+from provisioner.totp import Totp
 
 
 class LoginPage:
     PATH = "login/index.php"
+    CHANGE_PASSWORD = "login/change_password.php"
 
     def __init__(self, site: MoodleSite):
         self.site = site
 
-    def login(self, username: str, password: Secret, landing: str = "{admin}/environment.php") -> None:
-        """Log in by asking for `landing` first: Moodle remembers it and goes straight there afterwards,
-        which saves loading the (heavy) dashboard."""
+    def login(self, username: str, password: Secret, totp: Totp | None = None,
+              landing: str = "{admin}/environment.php") -> None:
+        """Log in with Moodle's own form, then answer MFA's TOTP factor if the site asks for one.
+
+        The form is asked for with loginredirect=0: Moodle's bypass of $CFG->alternateloginurl, so a manual
+        admin account still works where the login page sends people to single sign-on. It is asked for as
+        if coming from `landing`: Moodle remembers that page and goes straight there after login, which
+        saves loading the (heavy) dashboard."""
         site, page = self.site, self.site.page
-        site.goto(landing, anonymous=True)
+        site.goto(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         if page.locator("#username").count() == 0:
-            # A renamed admin folder answers 404 here; the login page itself always works.
-            site.goto(self.PATH, anonymous=True)
-        if page.locator("#username").count() == 0:
-            raise StepError("this does not look like a Moodle login page (no username field)", url=page.url)
-        site.edit()  # 4.5: filling the form before Moodle's JS is ready sends you back to the login page
+            raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
+                            f"`provisioner login --site {site.base_url}` and run with --session-file",
+                            url=page.url)
+        site.admin_dir = self._admin_dir() or site.admin_dir  # a renamed admin folder, known before login
+        site.edit()
+        self._wait_for_password_field()
         page.fill("#username", username)
         page.fill("#password", password.reveal())
         try:
@@ -32,12 +44,77 @@ class LoginPage:
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None
-        if site.path_of(page.url).startswith("login/"):
-            message = page.locator("#loginerrormessage, .loginerrors, .alert-danger")
-            said = squash(message.first.inner_text()) if message.count() else ""
+        path = site.path_of(page.url)
+        if path.startswith(self.CHANGE_PASSWORD):
+            raise StepError("the admin account must change its password before anything else: log in to the "
+                            "site in a browser, change it, and run again with the new one", url=page.url)
+        if path.startswith("login/"):
             raise StepError("the admin could not log in: wrong user name or password?", url=page.url,
-                            moodle_message=said or None)
-        site.admin_dir = page.evaluate("() => (window.M && M.cfg && M.cfg.admin) || 'admin'")
+                            moodle_message=self._login_error())
+        if MfaPage(site).is_here():
+            MfaPage(site).pass_with(totp)
+
+    def resume(self, session: SavedSession) -> None:
+        """Start from a saved session (the browser holds its cookies): fail clearly if it is over."""
+        site = self.site
+        site.admin_dir = session.admin_dir
+        site.goto(EnvironmentPage.PATH, anonymous=True)
+        if not self.signed_in_here():
+            raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
+                            f"out: sign in again with `provisioner login --site {site.base_url}`",
+                            url=site.page.url, moodle_message=self._login_error())
+
+    def signed_in_here(self) -> bool:
+        """False on a login, single sign-on or MFA page: the browser is not (yet) the signed-in user."""
+        url = self.site.page.url
+        if not self.site.is_on_site(url):
+            return False
+        path = self.site.path_of(url)
+        return not path.startswith("login/") and not MfaPage(self.site).is_here()
+
+    def wait_for_admin(self, seconds: float, landing: str = "{admin}/environment.php") -> None:
+        """`provisioner login`: open the login page in the visible window and wait while the person signs
+        in however the site allows (password, MFA, single sign-on). The window is only watched: whether
+        the admin page opens yet is asked in the background, with the window's cookies."""
+        site = self.site
+        # No bypass: single sign-on sites send the person to their identity provider, as they expect.
+        site.goto(self.PATH, anonymous=True, referer=site.url(landing))
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.signed_in_here():
+                site.admin_dir = self._admin_dir() or site.admin_dir
+                status = site.tab.status_of(site.url(landing))
+                if status is not None and not 300 <= status < 400:  # not sent to log in, MFA or a policy
+                    return
+            if not site.tab.wait(1.0):
+                raise StepError("the browser window was closed before the sign-in finished")
+        raise StepError(f"nobody finished signing in within {seconds / 60:g} minutes", url=site.page.url)
+
+    def _wait_for_password_field(self) -> None:
+        """Moodle 4.3+'s show-password button (core/togglesensitive, on by default) replaces the password
+        input once its template has loaded, outside M.util.pending_js: a password filled in before then is
+        lost, and Moodle answers "Invalid login". Where the page loads that module, wait for the new input."""
+        page = self.site.page
+        if "core/togglesensitive" not in page.content():
+            return
+        try:
+            page.locator(".toggle-sensitive-wrapper #password").wait_for(state="attached")
+        except PlaywrightTimeout:  # the button never came (its template failed): the first input stays
+            pass
+
+    def _login_error(self) -> str | None:
+        """What Moodle's login page says went wrong (wrong password, session timed out), if anything."""
+        if not self.site.is_on_site(self.site.page.url):
+            return None
+        message = self.site.page.locator("#loginerrormessage, .loginerrors, .alert-danger")
+        return squash(message.first.inner_text()) if message.count() else None
+
+    def _admin_dir(self) -> str | None:
+        """$CFG->admin, which Moodle puts in M.cfg on every page, the login page included."""
+        try:
+            return self.site.page.evaluate("() => (window.M && M.cfg && M.cfg.admin) || null")
+        except PlaywrightError:  # the page is navigating: ask again later
+            return None
 
 
 class EnvironmentPage:

@@ -11,7 +11,7 @@ from provisioner.errors import StepError
 _SETTLED = "() => !(window.M && M.util && M.util.pending_js) || M.util.pending_js.length === 0"
 # Elements that may hold a secret at some point; painted over in every screenshot.
 SECRET_SELECTORS = ["#copytoclipboardtoken", "input[type=password]", "#id_newpassword",
-                    "table#webservicetokens td.c0"]
+                    "table#webservicetokens td.c0", "#id_verificationcode"]
 
 
 class MoodleSite:
@@ -37,20 +37,24 @@ class MoodleSite:
         query = f"?{urlencode(params)}" if params else ""
         return f"{self.base_url}/{path}{query}"
 
+    def is_on_site(self, url: str) -> bool:
+        return url == self.base_url or url.startswith(self.base_url + "/")
+
     def path_of(self, url: str) -> str:
         """The URL's path relative to the site root, e.g. 'admin/user.php' (sub-path sites included)."""
         base_path = urlsplit(self.base_url).path
         return urlsplit(url).path[len(base_path):].lstrip("/")
 
-    def goto(self, path: str, *, anonymous: bool = False, **params) -> None:
+    def goto(self, path: str, *, anonymous: bool = False, referer: str | None = None, **params) -> None:
         """Be on a freshly served, unedited copy of a page, loading it only if the browser is not already
-        there; ready to be read (call edit() or submit() to act). `anonymous` pages may be the login form."""
+        there; ready to be read (call edit() or submit() to act). `anonymous` pages may be the login form;
+        `referer` says which page of the site the browser comes from (the login page returns there)."""
         url = self.url(path, **params)
         if not anonymous and url == self._pristine_url and url == self.page.url:
             return
         self._pristine_url = None
         try:
-            response = self.page.goto(url, wait_until="domcontentloaded")
+            response = self.page.goto(url, wait_until="domcontentloaded", referer=referer)
             self._settled = False
         except PlaywrightTimeout:
             raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
