@@ -8,7 +8,7 @@ import pytest
 from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
 
 pytestmark = pytest.mark.integration
-KINDS = ["webservices", "protocol", "user", "service", "service_functions", "authorised_user", "site_admin",
+KINDS = ["webservices", "protocol", "user", "service", "service_functions", "authorised_user", "access",
          "token"]
 
 
