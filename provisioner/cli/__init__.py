@@ -29,6 +29,8 @@ def cli() -> None:
 
 def _register() -> None:
     from provisioner.cli import login as login_cmd
+    from provisioner.cli import revoke as revoke_cmd
+    from provisioner.cli import rotate as rotate_cmd
     from provisioner.cli import run as run_cmd
     from provisioner.cli import sandbox as sandbox_cmd
     from provisioner.cli import verify as verify_cmd
@@ -38,6 +40,8 @@ def _register() -> None:
     cli.add_command(login_cmd.login)
     cli.add_command(verify_cmd.verify)
     cli.add_command(verify_cmd.doctor)
+    cli.add_command(rotate_cmd.rotate)
+    cli.add_command(revoke_cmd.revoke)
 
 
 _register()

@@ -42,6 +42,24 @@ class ServicesListPage:
         return found
 
 
+    def delete(self, service_id: int) -> None:
+        """The row's Delete link asks for confirmation; Moodle then removes the service with its functions,
+        authorised users and tokens."""
+        self.site.goto(self.PATH, section=self.SECTION)
+        links = self.site.page.locator("table#customservices a[href*='service.php'][href*='action=delete']")
+        hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        index = next((i for i, href in enumerate(hrefs)
+                      if re.search(rf"[?&](?:amp;)?id={service_id}(?:&|$)", href or "")), None)
+        if index is None:
+            raise StepError(f"the list of services offers no way to delete service id {service_id}",
+                            url=self.site.page.url)
+        self.site.submit(links.nth(index))
+        self.site.confirm()
+        if any(listed == service_id for listed, _ in self.custom_services()):
+            raise StepError(f"service id {service_id} is still listed after Moodle confirmed its deletion",
+                            url=self.site.page.url)
+
+
 class ServiceEditPage:
     PATH = "{admin}/webservice/service.php"
 

@@ -43,8 +43,16 @@ class SiteAdminsPage:
         self.site.confirm()
         return UserSelector(self.site, "removeselect").contains(user_id, search)
 
-    def remove(self, user_id: int) -> None:
+    def remove(self, user_id: int, name: str = "") -> bool:
+        """Select the user among the administrators, remove, confirm; returns whether Moodle then no longer
+        lists them (4.1 saves a change that a list forced in config.php overrides)."""
         self.site.goto(self.PATH)
-        UserSelector(self.site, "removeselect").select(user_id)
+        current = UserSelector(self.site, "removeselect")
+        if name and not current.contains(user_id, name):
+            return True
+        if self.site.page.locator(f"{_MAIN} input#remove").count() == 0:
+            return False  # 4.5+: the list is defined in config.php and shown read-only
+        current.select(user_id)
         self.site.submit(f"{_MAIN} input#remove")
         self.site.confirm()
+        return not UserSelector(self.site, "removeselect").contains(user_id, name)

@@ -36,6 +36,14 @@ class UsersListPage:
             return [i for i in found if i is not None]
         return self._legacy_find(field, value)
 
+    def delete(self, user_id: int) -> None:
+        """What the list's delete icon does (user.php?delete=N with the session key), then Moodle's own
+        confirmation; Moodle refuses to delete a site administrator and says so."""
+        self.site.goto(self.PATH)
+        sesskey = self.site.page.evaluate("() => M.cfg.sesskey")
+        self.site.goto(self.PATH, delete=user_id, sesskey=sesskey)
+        self.site.confirm()
+
     def _legacy_find(self, field: str, value: str) -> list[int]:
         page = self.site.page
         if page.locator("#region-main input[name=removeall]").count():  # an earlier lookup's filter

@@ -19,6 +19,26 @@ MANUAL_ENROL = "enrol_manual_enrol_users"
 
 SEVEN = (SITE_INFO, GET_COURSES, GET_CATEGORIES, GET_USERS, CREATE_USERS, ENROL_METHODS, MANUAL_ENROL)
 
+# What a user who is not a site administrator needs for the seven functions, read in Moodle 4.1, 4.5 and
+# 5.0 (the same in each): the capability → what needs it. Assigned in the System context, a role holding
+# these (and allowed to assign Student) is all the token's user needs: `access: role` in the playbook.
+ROLE_CAPABILITIES = {
+    "webservice/rest:use": "every call (webservice_server::authenticate_user; no standard role has it)",
+    "moodle/course:view": "core_course_get_courses and enrol_manual_enrol_users (require_login in courses "
+                          "the user is not enrolled in)",
+    "moodle/course:viewhiddencourses": "the same, for hidden courses",
+    "moodle/category:viewcourselist": "core_course_get_categories (can_view_category); Authenticated user "
+                                      "has it by default, the role keeps it if a site removed it there",
+    "moodle/category:viewhiddencategories": "core_course_get_categories, for hidden categories",
+    "moodle/user:viewdetails": "core_user_get_users (other users are left out without it)",
+    "moodle/user:viewalldetails": "core_user_get_users: the username, to find users by it",
+    "moodle/site:viewuseridentity": "core_user_get_users: the e-mail, to find users by it",
+    "moodle/user:create": "core_user_create_users",
+    "enrol/manual:enrol": "enrol_manual_enrol_users",
+    "moodle/role:assign": "enrol_manual_enrol_users (get_assignable_roles), with Student allowed to assign",
+}
+ROLE_ASSIGNS = ("student",)  # roles the integration role may assign: what enrol_manual_enrol_users enrols as
+
 # The one capability each function passes to require_capability() (course/externallib.php,
 # user/externallib.php, enrol/manual/externallib.php); the others call none.
 REQUIRED_BY = {

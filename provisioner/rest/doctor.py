@@ -30,7 +30,7 @@ SEED_STEPS = {
     4: "Create the external service",
     5: "Add the functions to the service",
     6: "Authorise the user on the service",
-    7: "Make the user a site administrator (or grant the capability)",
+    7: "Give the user access (site administrator, or the integration role with the capability)",
     8: "Create a token",
 }
 USER_STATE_CODES = {

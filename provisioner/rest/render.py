@@ -20,6 +20,14 @@ def _yes_no(value: bool | None, unknown: str = "?") -> Text:
     return Text("yes", style="green") if value else Text("no", style="red bold")
 
 
+def _access(v: Verification) -> Text:
+    if v.access == "site_admin":
+        return Text("site administrator (every capability check passes)")
+    if v.access == "role":
+        return Text("not a site administrator (role mode): capabilities come from its roles")
+    return Text("unknown", style="yellow")
+
+
 def _function_detail(check: FunctionCheck, notes: list[str]) -> str:
     parts = [check.cause]
     if check.capability and check.capability not in check.cause:
@@ -37,7 +45,9 @@ def verification_view(v: Verification) -> Group:
     site.add_row("Site", redact(f"{v.site_name or '?'}  ({v.site_url})"))
     site.add_row("Moodle", f"{v.release or '?'}  (version {v.version or '?'})")
     site.add_row("Token user", f"{v.username or '?'}  (id {v.userid if v.userid is not None else '?'})")
-    site.add_row("Site admin", _yes_no(v.is_site_admin))
+    site.add_row("Access", _access(v))
+    if v.missing_capabilities:
+        site.add_row("Missing", Text(", ".join(v.missing_capabilities), style="red bold"))
 
     functions = Table(title="Functions", title_justify="left")
     functions.add_column("Function", no_wrap=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from provisioner.rest import access_checks
 from provisioner.rest import capabilities as caps
 from provisioner.rest.client import (ENDPOINT_FORBIDDEN, NOT_MOODLE, UNREACHABLE, WRONG_SITE_URL,
                                      MoodleRestClient, RestError)
@@ -69,6 +70,8 @@ class Verification:
     username: str | None = None
     userid: int | None = None
     is_site_admin: bool | None = None
+    access: str | None = None        # "site_admin", "role" (any other user), None: unknown
+    missing_capabilities: list[str] = field(default_factory=list)
     functions: list[FunctionCheck] = field(default_factory=list)
     sync_preview: SyncPreview | None = None
     problem: SiteProblem | None = None
@@ -176,12 +179,18 @@ def _verify(client: MoodleRestClient, expected: tuple[str, ...]) -> Verification
                                              + PROBES[name].unprobed_reason))
         else:
             check = classify(name, errors.get(name), member, PROBES[name].proof_errorcodes)
-            check.caveat = "" if v.is_site_admin else PROBES[name].caveat
+            answered = v.is_site_admin or (v.is_site_admin is False and name in access_checks.CHECKED)
+            check.caveat = "" if answered else PROBES[name].caveat
             if is_site and name == caps.MANUAL_ENROL and check.callable:
                 check.caveat = ("checked in the site course, as no other course is visible; "
                                 + check.caveat).rstrip("; ")
             v.functions.append(check)
     _refine_course_capability(v, caps.ENROL_METHODS in answers, errors.get(caps.ENROL_METHODS))
+    if v.is_site_admin is False:
+        access_checks.apply_shortfalls(v.functions, access_checks.role_shortfalls(
+            client, v.userid, site_course, answers.get(caps.GET_CATEGORIES), answers.get(caps.GET_COURSES)))
+    v.missing_capabilities = sorted({cap.strip() for f in v.functions if not f.ok and f.capability
+                                     for cap in f.capability.split(",")})
 
     if caps.GET_COURSES in answers and caps.GET_CATEGORIES in answers:
         v.sync_preview = build_preview(answers[caps.GET_CATEGORIES], answers[caps.GET_COURSES], site_course)
@@ -197,6 +206,8 @@ def _read_site_info(v: Verification, info: dict[str, Any]) -> None:
     v.version = str(info["version"]) if info.get("version") is not None else None
     v.username, v.userid = info.get("username"), info.get("userid")
     v.is_site_admin = info.get("userissiteadmin")  # absent before Moodle 3.x's addition: unknown
+    if v.is_site_admin is not None:
+        v.access = "site_admin" if v.is_site_admin else "role"
     v.site_info = {k: info[k] for k in SITE_INFO_FIELDS if k in info}
     v.site_info["functions"] = sorted(f["name"] for f in info.get("functions", []))
 

@@ -1,5 +1,6 @@
 """Importing this module registers every step kind in REGISTRY."""
 from provisioner.steps import (  # noqa: F401  (imported for their @register side effect)
+    access,
     authorised_user,
     protocol,
     service,

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from provisioner.rest.capabilities import ROLE_ASSIGNS, ROLE_CAPABILITIES
 from provisioner.secrets import Secret
 from provisioner.steps.base import StepParams
 
@@ -16,6 +17,9 @@ FunctionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=100)]
 AuthPlugin = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=20)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+# A role's short name as Moodle stores it: lower-case PARAM_ALPHANUMEXT, at most 100 characters.
+RoleShortName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=100)]
+Capability = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/[a-z0-9_]+:[a-z0-9_]+$")]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -65,6 +69,19 @@ class AuthorisedUserParams(StepParams):
 
 class SiteAdminParams(StepParams):
     user: Username
+
+
+class AccessParams(StepParams):
+    """How the integration user gets the capabilities the functions check: as a site administrator (all of
+    them), or through a system role holding exactly those (and not a site administrator)."""
+
+    mode: Literal["site_admin", "role"] = "site_admin"
+    user: Username
+    role_name: Name = "Enrollait integration"
+    role_shortname: RoleShortName = "enrollait_integration"
+    capabilities: Annotated[list[Capability], Field(min_length=1), AfterValidator(_unique)] = \
+        list(ROLE_CAPABILITIES)
+    assign_roles: Annotated[list[RoleShortName], AfterValidator(_unique)] = list(ROLE_ASSIGNS)
 
 
 class TokenParams(StepParams):

@@ -15,6 +15,9 @@ UNKNOWN_VALUE = ("a valid token exists but this run does not know its value (Moo
                  "pass the file it was saved to (--token-out) or MOODLE_TOKEN, or use --rotate-token "
                  "to mint a new one and delete the old")
 
+ROTATE_HERE = ("--rotate-token deletes the old token(s) before the new one is handed off: if a running "
+               "Enrollait still uses one, `provisioner rotate` hands the new one off first")
+
 
 @register
 class TokenStep(Step):
@@ -39,7 +42,7 @@ class TokenStep(Step):
             return Plan(reason=f"{what} was created by this run")
         if ctx.options.get("rotate_token"):
             return Plan(changes=[f"create {what}"] + ([f"delete {len(rows)} older token(s)"] if rows else []),
-                        data={"old": [r.id for r in rows]})
+                        data={"old": [r.id for r in rows]}, warnings=[ROTATE_HERE] if rows else [])
         if not valid:
             warnings = [f"{len(rows)} token(s) with an expiry date left as they are"] if rows else []
             return Plan(changes=[f"create {what}"], warnings=warnings, data={"old": []})

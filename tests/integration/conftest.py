@@ -110,15 +110,25 @@ class ProvisionedSite:
     token_file: Path
 
 
+def provision(sandbox, tmp_path: Path, *args: str) -> ProvisionedSite:
+    token_file = tmp_path / "token.json"
+    result = run_cli(sandbox, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
+                     "--artifacts-dir", str(tmp_path / "artifacts"), *args)
+    assert result.code == 0, result.stderr
+    token = Secret(json.loads(token_file.read_text())["token"])
+    return ProvisionedSite(sandbox.url, token, sandbox, token_file)
+
+
 @pytest.fixture
 def provisioned_site(fresh_moodle, tmp_path) -> ProvisionedSite:
     """A freshly reset sandbox that the Enrollait playbook has converged, and the token it minted."""
-    token_file = tmp_path / "token.json"
-    result = run_cli(fresh_moodle, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
-                     "--artifacts-dir", str(tmp_path / "artifacts"))
-    assert result.code == 0, result.stderr
-    token = Secret(json.loads(token_file.read_text())["token"])
-    return ProvisionedSite(fresh_moodle.url, token, fresh_moodle, token_file)
+    return provision(fresh_moodle, tmp_path)
+
+
+@pytest.fixture
+def role_site(fresh_moodle, tmp_path) -> ProvisionedSite:
+    """The same in role mode: the integration user holds the Enrollait role and is not a site admin."""
+    return provision(fresh_moodle, tmp_path, "--var", "access=role")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from provisioner.rest.capabilities import ROLE_CAPABILITIES
 from provisioner.rest.doctor import diagnose
 from provisioner.secrets import Secret
 
@@ -21,11 +22,6 @@ from tests.integration.conftest import admin_ui, run_cli
 
 pytestmark = pytest.mark.integration
 USERNAME, SERVICE = "enrollait-user", "enrollait"
-# What a non-admin integration user needs (moodle-admin-ui.md §12); one is left out to test step 7.
-ROLE_CAPABILITIES = ("webservice/rest:use", "moodle/course:view", "moodle/course:viewhiddencourses",
-                     "moodle/category:viewhiddencategories", "moodle/user:viewdetails",
-                     "moodle/user:viewalldetails", "moodle/site:viewuseridentity", "moodle/user:create",
-                     "enrol/manual:enrol", "moodle/role:assign")
 
 
 def one(sandbox, query, *params) -> str:
@@ -117,7 +113,8 @@ def test_wrong_deleted_and_expired_tokens_are_step_8(site):
 
 
 def _grant_role_without(sandbox, user: int, left_out: str) -> None:
-    """A new role (no cached definition yet) with every needed capability but one, at system level."""
+    """A new role (no cached definition yet) with every needed capability but one, at system level: what
+    role mode defines (provisioner.rest.capabilities.ROLE_CAPABILITIES), made in the database."""
     system = int(one(sandbox, "SELECT id FROM mdl_context WHERE contextlevel = 10"))
     now = int(time.time())
     role = int(one(sandbox, "INSERT INTO mdl_role (name, shortname, description, sortorder, archetype) "
@@ -127,5 +124,7 @@ def _grant_role_without(sandbox, user: int, left_out: str) -> None:
         if capability != left_out:
             sandbox.sql("INSERT INTO mdl_role_capabilities (contextid, roleid, capability, permission, "
                         "timemodified, modifierid) VALUES (%s, %s, %s, 1, %s, 2)", system, role, capability, now)
+    sandbox.sql("INSERT INTO mdl_role_allow_assign (roleid, allowassign) SELECT %s, id FROM mdl_role "
+                "WHERE shortname = 'student'", role)  # what enrol_manual_enrol_users needs with role:assign
     sandbox.sql("INSERT INTO mdl_role_assignments (roleid, contextid, userid, timemodified, modifierid, "
                 "component, itemid, sortorder) VALUES (%s, %s, %s, %s, 2, '', 0, 0)", role, system, user, now)

@@ -33,7 +33,7 @@ def test_drift_is_reported_by_check_and_repaired_by_run(provisioned_site, tmp_pa
     assert check.code == 3, check.stderr
     assert check.statuses() == {
         "webservices": "unchanged", "protocol": "pending", "user": "unchanged", "service": "pending",
-        "service_functions": "pending", "authorised_user": "unchanged", "site_admin": "pending",
+        "service_functions": "pending", "authorised_user": "unchanged", "access": "pending",
         "token": "pending"}
     assert db_state(site) == broken
 

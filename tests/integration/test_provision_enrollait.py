@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 # The school sandbox also holds hundreds of Moodle-app tokens: only the Enrollait service's count here.
 ENROLLAIT_TOKENS = ("SELECT t.id FROM mdl_external_tokens t JOIN mdl_external_services s "
                     "ON s.id = t.externalserviceid WHERE s.shortname = 'enrollait'")
-KINDS = ["webservices", "protocol", "user", "service", "service_functions", "authorised_user", "site_admin",
+KINDS = ["webservices", "protocol", "user", "service", "service_functions", "authorised_user", "access",
          "token"]
 
 

@@ -94,3 +94,12 @@ def test_unreachable_site_has_no_seed_step_and_no_token_in_text():
     [finding] = diagnose("http://127.0.0.1:9", TOKEN, timeout=2)
     assert finding.step is None and "reached" in finding.cause
     assert TOKEN.reveal() not in str(finding.to_dict())
+
+
+def test_silent_shortfalls_of_a_role_token_are_step_7_and_named():
+    from test_rest_verify import CANNOT_ASSIGN, enrolments, users_seen
+
+    findings = findings_for({**HEALTHY, caps.GET_USERS: users_seen(None),
+                             caps.MANUAL_ENROL: enrolments(CANNOT_ASSIGN)})
+    assert {(f.step, f.capability) for f in findings} == {(7, "moodle/user:viewdetails"), (7, "moodle/role:assign")}
+    assert all("not a site administrator" in f.detail for f in findings)

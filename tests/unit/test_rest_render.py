@@ -19,7 +19,7 @@ def render(renderable) -> str:
 
 def test_verification_table_lists_site_user_functions_and_preview():
     text = render(verification_view(verify(SITE, TOKEN, transport=replay(HEALTHY))))
-    for expected in ("Scratch", "5.0.6+", "pv_wsuser", "Site admin", *caps.SEVEN, "Sync preview", "OK:"):
+    for expected in ("Scratch", "5.0.6+", "pv_wsuser", "Access", "not a site administrator", *caps.SEVEN, "Sync preview", "OK:"):
         assert expected in text
     assert TOKEN.reveal() not in text
 
@@ -34,7 +34,7 @@ def test_failed_verification_points_at_doctor():
 def test_findings_show_cause_and_seed_step():
     text = render(findings_view([Finding("The user lacks moodle/user:create", 7, "refused: core_user_create_users",
                                          capability="moodle/user:create")]))
-    assert "moodle/user:create" in text and "7. Make the user a site administrator" in text
+    assert "moodle/user:create" in text and "7. Give the user access" in text
 
 
 def test_no_findings_says_so():

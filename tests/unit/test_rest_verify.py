@@ -32,17 +32,42 @@ CREATE_PROOF = {"exception": "core\\exception\\invalid_parameter_exception", "er
                 "message": "Invalid parameter value detected"}
 ENROL_PROOF = {"exception": "core\\exception\\moodle_exception", "errorcode": "wsusercannotassign",
                "message": "You don't have the permission to assign this role (0) to this user (3) in this course (2)."}
+# A token that is no site administrator is also asked for the guest account (id 1) and to enrol itself as
+# Student (role 5) into the site course, which has no enrolment method: `wsnoinstance` proves Student assignable.
+GUEST = {"id": 1, "username": "guest", "fullname": "Guest user", "email": "root@localhost"}
+ASSIGN_PROOF = {"exception": "core\\exception\\moodle_exception", "errorcode": "wsnoinstance",
+                "message": "Manual enrolment plugin instance doesn't exist or is disabled for the course (id = 1)"}
+CANNOT_ASSIGN = {**ENROL_PROOF, "message": "You don't have the permission to assign this role (5) to this user "
+                                           "(3) in this course (1)."}
+
+
+def users_seen(guest: dict | None):
+    """core_user_get_users as a token sees it: its own user always; the guest account as its role allows."""
+    def answer(form: dict) -> dict:
+        if form.get("criteria[0][key]") == "id":
+            return {"users": [guest] if guest else [], "warnings": []}
+        return {"users": [{"id": 3, "username": "pv_wsuser"}], "warnings": []}
+    return answer
+
+
+def enrolments(assign_student: dict):
+    """The probe's role 0 is never assignable; Student (5) answers `assign_student`."""
+    return lambda form: assign_student if form["enrolments[0][roleid]"] == "5" else ENROL_PROOF
+
+
 HEALTHY = {caps.SITE_INFO: SITE_INFO, caps.GET_COURSES: COURSES, caps.GET_CATEGORIES: CATEGORIES,
-           caps.GET_USERS: {"users": [{"id": 3, "username": "pv_wsuser"}], "warnings": []},
-           caps.CREATE_USERS: CREATE_PROOF, caps.ENROL_METHODS: [], caps.MANUAL_ENROL: ENROL_PROOF}
+           caps.GET_USERS: users_seen(GUEST), caps.CREATE_USERS: CREATE_PROOF, caps.ENROL_METHODS: [],
+           caps.MANUAL_ENROL: enrolments(ASSIGN_PROOF)}
 
 
 def replay(answers: dict, sent: list | None = None) -> httpx.MockTransport:
+    """Moodle's answer by wsfunction; a callable answer is given the request's form."""
     def handle(request: httpx.Request) -> httpx.Response:
         form = dict(parse_qsl(request.content.decode()))
         if sent is not None:
             sent.append(form)
-        return httpx.Response(200, content=json.dumps(answers[form["wsfunction"]]).encode())
+        answer = answers[form["wsfunction"]]
+        return httpx.Response(200, content=json.dumps(answer(form) if callable(answer) else answer).encode())
     return httpx.MockTransport(handle)
 
 
@@ -63,9 +88,11 @@ def test_probes_send_only_calls_that_cannot_write():
     assert create["users[0][username]"] == "pv_wsuser"
     assert create["users[0][email]"] == "not-an-email-address"
     assert not any("password" in key for key in create)
-    enrol = by_function[caps.MANUAL_ENROL]
-    assert (enrol["enrolments[0][roleid]"], enrol["enrolments[0][userid]"], enrol["enrolments[0][courseid]"]) \
-        == ("0", "3", "2")
+    enrolments_sent = [(f["enrolments[0][roleid]"], f["enrolments[0][userid]"], f["enrolments[0][courseid]"])
+                       for f in sent if f["wsfunction"] == caps.MANUAL_ENROL]
+    # Role 0 in a real course (no such role); Student in the site course, which has no enrolment method.
+    assert enrolments_sent == [("0", "3", "2"), ("5", "3", "1")]
+    assert [f["criteria[0][value]"] for f in sent if f["wsfunction"] == caps.GET_USERS] == ["pv_wsuser", "1"]
     assert by_function[caps.ENROL_METHODS]["courseid"] == "2"  # a real course, not the front page
 
 
@@ -152,3 +179,43 @@ def test_functions_beyond_the_seven_are_checked_for_membership_only():
     v = verify(SITE, TOKEN, (*caps.SEVEN, "core_course_get_contents"),
                transport=replay({**HEALTHY, caps.SITE_INFO: info}))
     assert v.ok and v.check("core_course_get_contents").callable is None
+
+
+def test_a_site_admin_token_is_not_asked_the_role_questions():
+    sent: list[dict] = []
+    v = verify(SITE, TOKEN, transport=replay({**HEALTHY, caps.SITE_INFO: {**SITE_INFO, "userissiteadmin": True}},
+                                             sent))
+    assert v.ok and v.access == "site_admin" and v.missing_capabilities == []
+    assert len([f for f in sent if f["wsfunction"] == caps.MANUAL_ENROL]) == 1
+
+
+def test_a_role_token_with_everything_is_ok_and_says_role():
+    v = verify(SITE, TOKEN, transport=replay(HEALTHY))
+    assert v.ok and v.access == "role" and v.missing_capabilities == []
+    assert v.check(caps.GET_USERS).caveat == "" and v.check(caps.MANUAL_ENROL).caveat == ""
+
+
+@pytest.mark.parametrize("guest, missing", [
+    (None, ["moodle/user:viewdetails"]),
+    ({"id": 1, "fullname": "Guest user", "email": "root@localhost"}, ["moodle/user:viewalldetails"]),
+    ({"id": 1, "fullname": "Guest user", "username": "guest"}, ["moodle/site:viewuseridentity"]),
+    ({"id": 1, "fullname": "Guest user"}, ["moodle/site:viewuseridentity", "moodle/user:viewalldetails"]),
+])
+def test_users_the_token_cannot_see_or_find_name_the_capability(guest, missing):
+    v = verify(SITE, TOKEN, transport=replay({**HEALTHY, caps.GET_USERS: users_seen(guest)}))
+    assert not v.ok and v.missing_capabilities == missing
+    check = v.check(caps.GET_USERS)
+    assert check.callable is False and check.cause.startswith("answers, but")
+
+
+def test_student_not_assignable_names_role_assign():
+    v = verify(SITE, TOKEN, transport=replay({**HEALTHY, caps.MANUAL_ENROL: enrolments(CANNOT_ASSIGN)}))
+    assert not v.ok and v.missing_capabilities == ["moodle/role:assign"]
+    assert "Student" in v.check(caps.MANUAL_ENROL).cause
+
+
+def test_a_course_in_a_category_not_listed_means_hidden_categories_are_left_out():
+    courses = COURSES + [{"id": 4, "shortname": "pv_hidden", "categoryid": 7, "format": "topics"}]
+    v = verify(SITE, TOKEN, transport=replay({**HEALTHY, caps.GET_COURSES: courses}))
+    assert v.missing_capabilities == ["moodle/category:viewhiddencategories"]
+    assert "7" in v.check(caps.GET_CATEGORIES).cause
