@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 
@@ -23,6 +22,7 @@ from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError
 from provisioner.playbook import load_playbook
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
+from provisioner.site_url import normalise_site_url
 
 ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
 Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → what was delivered
@@ -120,25 +120,6 @@ def exit_code(report: RunReport) -> int:
     if report.failed:
         return EXIT_FAILED
     return EXIT_PENDING if report.pending else EXIT_OK
-
-
-def normalise_site_url(url: str) -> str:
-    """http(s)://host[:port][/sub/path] without a trailing slash; anything else is bad input."""
-    parts = urlsplit(url.strip())
-    if parts.username is not None or parts.password is not None:
-        # Not echoed: the URL holds a credential.
-        raise PlaybookError("--site: the URL must not contain a user name or password")
-    try:
-        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
-    except ValueError:
-        raise PlaybookError(f"--site {url!r}: the port is not a number") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PlaybookError(f"--site {url!r}: expected http(s)://host[/path], e.g. https://school.edu/moodle")
-    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
-        raise PlaybookError(f"--site {url!r}: give the site's root URL, without '?query' or '#fragment'")
-    if parts.path.endswith(".php"):
-        raise PlaybookError(f"--site {url!r}: give the site's root URL, not one of its pages")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
