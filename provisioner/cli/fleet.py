@@ -86,10 +86,10 @@ def _select(inventory: Inventory, params: dict, shard_part) -> tuple[list[Site],
         names: set[str] = set()
         for report in params["only_failed"]:
             names |= failed_sites(report)
-        unknown = sorted(names - set(inventory.sites))
-        if unknown:
-            raise PlaybookError(f"--only-failed: {', '.join(unknown)} failed last time but "
-                                f"{'is' if len(unknown) == 1 else 'are'} not in {inventory.path}")
+        gone = sorted(names - set(inventory.sites))
+        if gone:  # removed or renamed since: the inventory says what exists now
+            click.echo(f"warning: --only-failed: {', '.join(gone)} failed last time but "
+                       f"{'is' if len(gone) == 1 else 'are'} no longer in {inventory.path}: skipped", err=True)
         sites = only(sites, names)
     sites = shard(sites, shard_part)
     if not sites:

@@ -133,7 +133,9 @@ class SiteNotes:
 
 def site_line(result: SiteResult, position: str = "") -> Text:
     outcome = result.outcome
-    line = Text(f"{position} " if position else "", style="dim")
+    line = Text()
+    if position:
+        line.append(f"{position} ", style="dim")
     line.append(f"{outcome:<9} ", style=_OUTCOME_STYLES[outcome])
     line.append(result.name, style="bold")
     if outcome == "failed":

@@ -3,6 +3,7 @@ so these tests cover the fleet's own logic: input checks, isolation, exit codes,
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -286,3 +287,45 @@ def test_the_summary_names_each_site_and_why_one_failed(fake, invoke):
 def test_artifacts_go_to_a_folder_per_site(fake, invoke, tmp_path):
     invoke("--artifacts-dir", "shots")
     assert sorted(o.artifacts_dir for o in fake.calls) == [Path("shots") / n for n in sorted(PASSWORDS)]
+
+
+def test_only_failed_skips_with_a_warning_a_site_no_longer_in_the_inventory(fake, invoke, tmp_path):
+    (tmp_path / "old.json").write_text(json.dumps({
+        "format": "moodle-provisioner-fleet-report/1",
+        "sites": [{"site": "closed-school", "outcome": "failed"}, {"site": "west", "outcome": "failed"}]}))
+
+    result = invoke("--only-failed", "old.json")
+
+    assert result.exit_code == 0, result.stderr
+    assert [o.site_url for o in fake.calls] == ["https://west.example.edu"]
+    assert "closed-school failed last time but is no longer in" in result.stderr
+
+
+def test_live_lines_on_a_terminal(fake, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from provisioner.cli.fleet_progress import FleetProgress
+    from provisioner.fleet.report import FleetReport, SiteResult
+    from provisioner.runner.report import RunReport, StepResult
+
+    out = io.StringIO()
+    progress = FleetProgress(total=2, console=Console(file=out, force_terminal=True, width=100))
+    assert progress.live
+    progress.start()
+    step = type("Step", (), {"name": "Enable web services"})()
+    progress.site_started("north", 8)
+    progress.step_started("north", step)
+    rendered = io.StringIO()
+    Console(file=rendered, width=100).print(progress._render())
+    assert "north" in rendered.getvalue() and "1/8" in rendered.getvalue() and step.name in rendered.getvalue()
+    report = RunReport(site="https://north.example.edu", check=False, moodle_release="4.1.1+ (Build: 1)")
+    report.steps.append(StepResult("Enable web services", "webservices", "changed", changes=["on"]))
+    north = SiteResult("north", "https://north.example.edu", report=report)
+    progress.site_finished(north)
+    progress.site_finished(SiteResult("south", "https://south.example.edu", error="cannot be reached"))
+    progress.stop()
+    progress.summary(FleetReport("b.yml", "i.yml", False, "t", 2, sites=[north], seconds=3.0))
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+    assert "[1/2]" in text and "[2/2]" in text and "south — cannot be reached" in text and "4.1.1+" in text
