@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provisioner.browser import BrowserOptions, open_tab
+from provisioner.browser import Browser, BrowserOptions, open_tab
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
 from provisioner.runner import run_steps
@@ -35,6 +35,8 @@ class RunOptions:
     known_token: Secret | None = None      # the token's value from an earlier run, if the user has it
     totp: Totp | None = None               # answers MFA's TOTP factor after the password
     session: SavedSession | None = None    # from `provisioner login`: used instead of the password
+    browser_endpoint: str | None = None    # a remote Playwright browser server instead of a local Chromium
+    browser: Browser | None = None         # an open browser of this thread to reuse (a fresh context per run)
 
 
 @dataclass
@@ -47,8 +49,8 @@ class RunOutcome:
 def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> RunOutcome:
     report = RunReport(site=options.site_url, check=options.check)
     browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
-                             timeout_s=options.timeout_s)
-    with open_tab(browser_for(browser, options.session)) as tab:
+                             timeout_s=options.timeout_s, endpoint=options.browser_endpoint)
+    with open_tab(browser_for(browser, options.session), options.browser) as tab:
         site = MoodleSite(tab, options.site_url, options.artifacts_dir)
         sign_in(site, options.admin_user, options.admin_password, options.totp, options.session)
         report.moodle_release = site.release

@@ -10,9 +10,10 @@ import json
 import os
 import re
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, sync_playwright
@@ -21,7 +22,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from provisioner.errors import ProvisionerError
 from provisioner.secrets import Secret
 
-__all__ = ["BrowserOptions", "Tab", "open_tab", "Locator", "PlaywrightError", "PlaywrightTimeout"]
+__all__ = ["Browser", "BrowserOptions", "Tab", "open_browser", "open_tab", "Locator", "PlaywrightError",
+           "PlaywrightTimeout"]
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Without these, Chromium on a closed network keeps trying Google's hosts; as root it needs --no-sandbox.
@@ -37,6 +39,7 @@ class BrowserOptions:
     timeout_s: float = 60.0  # generous: the first pages of a freshly installed site build caches
     storage_state: Secret | None = None  # a saved session (Playwright storage state, JSON) to start from
     block_media: bool = True  # False when a person uses the window: sign-in pages need their images
+    endpoint: str | None = None  # a Playwright browser server (`playwright run-server`) instead of a local launch
 
 
 @dataclass
@@ -109,22 +112,31 @@ def _executable(options: BrowserOptions, playwright) -> str | None:
                            "(or set PLAYWRIGHT_CHROMIUM_EXECUTABLE) to a Chromium/Chrome binary")
 
 
-@contextmanager
-def open_tab(options: BrowserOptions):
-    with sync_playwright() as playwright:
-        args = list(QUIET_ARGS)
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--no-sandbox")
+class Browser:
+    """A launched (or connected) Chromium, reusable for several sites, one fresh context each.
+
+    Playwright's sync API is bound to the thread that started it: a Browser is used only from the thread
+    that opened it (a fleet run opens one per worker thread)."""
+
+    def __init__(self, browser, options: BrowserOptions):
+        self._browser = browser
+        self.options = options
+
+    @property
+    def connected(self) -> bool:
+        """False once Chromium crashed or the remote browser server went away: open another before reuse."""
+        return self._browser.is_connected()
+
+    @contextmanager
+    def tab(self, options: BrowserOptions):
+        # A fresh context: no stored cookies or passwords outlive the site's run (unless a saved session is
+        # given to start from); no trace is recorded.
+        state = json.loads(options.storage_state.reveal()) if options.storage_state else None
         try:
-            browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
-                                                 headless=not options.headed, args=args)
+            context = self._browser.new_context(ignore_https_errors=False, locale="en-GB", storage_state=state)
         except PlaywrightError as exc:
-            raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
+            raise ProvisionerError(f"the browser could not open a context: {str(exc).splitlines()[0]}") from None
         try:
-            # A fresh context: no stored cookies or passwords outlive the run (unless a saved session is
-            # given to start from); no trace is recorded.
-            state = json.loads(options.storage_state.reveal()) if options.storage_state else None
-            context = browser.new_context(ignore_https_errors=False, locale="en-GB", storage_state=state)
             if options.block_media:
                 # Images and fonts carry nothing the steps read; skipping them makes each page cheaper.
                 context.route(_MEDIA, lambda route: route.abort())
@@ -139,4 +151,50 @@ def open_tab(options: BrowserOptions):
             page.on("framenavigated", count)
             yield tab
         finally:
-            browser.close()
+            with suppress(PlaywrightError):  # already gone with a crashed or disconnected browser
+                context.close()
+
+
+@contextmanager
+def open_browser(options: BrowserOptions):
+    """Launch Chromium here, or connect to a remote Playwright browser server (`options.endpoint`)."""
+    with sync_playwright() as playwright:
+        if options.endpoint:
+            try:
+                browser = playwright.chromium.connect(options.endpoint, timeout=options.timeout_s * 1000)
+            except PlaywrightError as exc:
+                # The endpoint is not echoed whole: a grid's URL may carry an access token.
+                where = describe_endpoint(options.endpoint)
+                said = str(exc).splitlines()[0].replace(options.endpoint, where)
+                raise ProvisionerError(f"could not connect to the browser server at {where}: {said}") from None
+        else:
+            args = list(QUIET_ARGS)
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                args.append("--no-sandbox")
+            try:
+                browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
+                                                     headless=not options.headed, args=args)
+            except PlaywrightError as exc:
+                raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
+        try:
+            yield Browser(browser, options)
+        finally:
+            with suppress(PlaywrightError):
+                browser.close()
+
+
+@contextmanager
+def open_tab(options: BrowserOptions, browser: Browser | None = None):
+    """A tab in a fresh context: of `browser` if given (it stays open), else of a browser opened for it."""
+    if browser is not None:
+        with browser.tab(options) as tab:
+            yield tab
+        return
+    with open_browser(options) as own, own.tab(options) as tab:
+        yield tab
+
+
+def describe_endpoint(endpoint: str) -> str:
+    """scheme://host:port of a browser server, without the path and query that may hold a credential."""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else "(not a URL)"

@@ -10,12 +10,12 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 
 from provisioner import app
 from provisioner.cli.admin_auth import read_session, read_totp, session_option, totp_option
+from provisioner.cli.fleet_options import browser_endpoint, fleet_options, refuse_without_inventory
 from provisioner.cli.progress import Progress
 from provisioner.cli.token_out import check_writable, read_known_token, write_token_file
 from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError, PlaybookError,
@@ -23,6 +23,7 @@ from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError
 from provisioner.playbook import load_playbook
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
+from provisioner.site_url import normalise_site_url
 
 ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
 Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → what was delivered
@@ -59,15 +60,24 @@ Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → 
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
               help="Deliver the verified connection after a converged run: stdout, file:PATH or "
                    "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
+@fleet_options
 def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_user: str,
         admin_password_file: Path | None, session_file: Path | None, totp_secret_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
-        artifacts_dir: Path | None, handoff_targets: tuple[str, ...]) -> None:
-    """Connect the Moodle site at --site as PLAYBOOK describes.
+        artifacts_dir: Path | None, handoff_targets: tuple[str, ...], inventory: Path | None,
+        **fleet) -> None:
+    """Connect the Moodle site at --site (or every site of --inventory) as PLAYBOOK describes.
 
     Exit codes: 0 converged, 1 failed, 2 bad input (nothing touched), 3 changes pending (--check).
     """
+    ctx = click.get_current_context()
+    if inventory is not None:  # many sites: cli/fleet.py checks everything, then runs them
+        from provisioner.cli.fleet import run_inventory
+
+        return run_inventory(ctx)
+    refuse_without_inventory(ctx)
+    endpoint = browser_endpoint(ctx)
     if bool(site_url) == bool(sandbox_name):
         raise PlaybookError("give the site to provision: --site URL (or $MOODLE_SITE_URL) or --sandbox NAME, "
                             "not both")
@@ -99,6 +109,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
     options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
                              known_token=read_known_token(token_out, site_url), totp=totp, session=session,
+                             browser_endpoint=endpoint,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
@@ -113,32 +124,13 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
         click.echo(json.dumps(report.to_dict(), indent=2))
     if handoff_error is not None:
         raise handoff_error
-    click.get_current_context().exit(exit_code(report))
+    ctx.exit(exit_code(report))
 
 
 def exit_code(report: RunReport) -> int:
     if report.failed:
         return EXIT_FAILED
     return EXIT_PENDING if report.pending else EXIT_OK
-
-
-def normalise_site_url(url: str) -> str:
-    """http(s)://host[:port][/sub/path] without a trailing slash; anything else is bad input."""
-    parts = urlsplit(url.strip())
-    if parts.username is not None or parts.password is not None:
-        # Not echoed: the URL holds a credential.
-        raise PlaybookError("--site: the URL must not contain a user name or password")
-    try:
-        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
-    except ValueError:
-        raise PlaybookError(f"--site {url!r}: the port is not a number") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PlaybookError(f"--site {url!r}: expected http(s)://host[/path], e.g. https://school.edu/moodle")
-    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
-        raise PlaybookError(f"--site {url!r}: give the site's root URL, without '?query' or '#fragment'")
-    if parts.path.endswith(".php"):
-        raise PlaybookError(f"--site {url!r}: give the site's root URL, not one of its pages")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def parse_vars(pairs: Sequence[str]) -> dict[str, str]:

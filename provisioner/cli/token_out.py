@@ -13,15 +13,15 @@ from provisioner.errors import PlaybookError
 from provisioner.secrets import Secret
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, label: str = "--token-out") -> None:
     """Fail before the run (exit 2) rather than after a token was minted that could not be saved."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise PlaybookError(f"--token-out {path}: is a folder, not a file")
+        raise PlaybookError(f"{label} {path}: is a folder, not a file")
     if not folder.is_dir():
-        raise PlaybookError(f"--token-out {path}: folder {folder} does not exist")
+        raise PlaybookError(f"{label} {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise PlaybookError(f"--token-out {path}: folder {folder} is not writable")
+        raise PlaybookError(f"{label} {path}: folder {folder} is not writable")
 
 
 def write_token_file(path: Path, site_url: str, token: Secret) -> None:
@@ -38,6 +38,11 @@ def read_known_token(path: Path | None, site_url: str) -> Secret | None:
     """
     if os.environ.get("MOODLE_TOKEN"):
         return Secret(os.environ["MOODLE_TOKEN"])
+    return read_saved_token(path, site_url)
+
+
+def read_saved_token(path: Path | None, site_url: str) -> Secret | None:
+    """The token in a --token-out file, if it was saved for this site."""
     if path is None or not path.is_file():
         return None
     try:

@@ -31,7 +31,8 @@ class Playbook:
 
 
 def load_playbook(path: str | Path, cli_vars: Mapping[str, str] | None = None,
-                  vars_files: Sequence[Path] = ()) -> Playbook:
+                  vars_files: Sequence[Path] = (), site_vars: Sequence[tuple[Any, Path, str]] = ()) -> Playbook:
+    """`site_vars`: an inventory site's `vars:` layers (mapping, inventory file, label), lowest first."""
     path = Path(path)
     document = load_yaml(path)
     if not isinstance(document, LineDict):
@@ -46,7 +47,7 @@ def load_playbook(path: str | Path, cli_vars: Mapping[str, str] | None = None,
         raise PlaybookError(f"'steps:' must be a non-empty list of steps, not {describe(entries)}",
                             file=path, line=document.line_of("steps"))
 
-    variables, origins = resolve_variables(path, document.get("vars"), vars_files, cli_vars or {})
+    variables, origins = resolve_variables(path, document.get("vars"), vars_files, cli_vars or {}, site_vars)
     name = _render_name(document, path, variables)
 
     steps: list[Step] = []

@@ -1,4 +1,5 @@
-"""Variables and their one precedence order: CLI --var > vars files (later wins) > playbook vars.
+"""Variables and their one precedence order: CLI --var > vars files (later wins) > an inventory's vars for
+the site (its own over its `defaults:`) > playbook vars.
 
 Step parameters' own defaults come last, through omission (see entries.py). Values written in YAML may use
 `env('NAME')`, rendered once here; they may not refer to other variables, which keeps the order above
@@ -30,10 +31,14 @@ class Origin:
 
 
 def resolve_variables(playbook_path: Path, playbook_vars: Any, vars_files: Sequence[Path],
-                      cli_vars: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Origin]]:
-    """Merge the layers in precedence order and render the winners; return values and their origins."""
+                      cli_vars: Mapping[str, str], site_layers: Sequence[tuple[Any, Path, str]] = (),
+                      ) -> tuple[dict[str, Any], dict[str, Origin]]:
+    """Merge the layers in precedence order and render the winners; return values and their origins.
+    `site_layers` are (mapping, file, what to call it) from an inventory, lowest first."""
     raw: dict[str, tuple[Any, Origin]] = {}
     _merge_file_layer(raw, playbook_vars, playbook_path, where="'vars:'")
+    for layer, file, where in site_layers:
+        _merge_file_layer(raw, layer, Path(file), where=where)
     for vars_file in vars_files:
         vars_file = Path(vars_file)
         _merge_file_layer(raw, load_yaml(vars_file), vars_file, where="a vars file")
