@@ -14,7 +14,7 @@ from tests.integration.signin_helpers import display, enable_totp_mfa, person_at
 
 pytestmark = pytest.mark.integration
 ALL_CHANGED = {kind: "changed" for kind in ("webservices", "protocol", "user", "service", "service_functions",
-                                            "authorised_user", "site_admin", "token")}
+                                            "authorised_user", "access", "token")}
 
 
 def leaked(secrets: list[str], texts: list[str], artifacts) -> list[str]:

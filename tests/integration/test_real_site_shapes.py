@@ -122,17 +122,17 @@ def test_site_admins_forced_in_config_php_block_only_their_step(fresh_moodle, tm
 
     assert first.code == 1
     statuses = first.statuses()
-    assert statuses.pop("site_admin") == "blocked"
+    assert statuses.pop("access") == "blocked"
     assert set(statuses.values()) == {"changed"}
-    blocked = next(s for s in first.report["steps"] if s["kind"] == "site_admin")
+    blocked = next(s for s in first.report["steps"] if s["kind"] == "access")
     assert "config.php" in blocked["reason"] and "$CFG->siteadmins" in blocked["reason"]
     assert "blocked" in first.stderr and "config.php" in first.stderr
     assert len(db_state(site)["tokens"]) == 1
     # What counts is the forced list (4.1 also writes the click to the database, where it has no effect):
     # over REST the token cannot do what needs an administrator's rights, and the run says so.
     assert first.report["verification"]["ok"] is False and first.report["verification_problems"]
-    assert again.code == 1 and again.statuses()["site_admin"] == "blocked"
-    assert {k: v for k, v in again.statuses().items() if k != "site_admin"} == {
+    assert again.code == 1 and again.statuses()["access"] == "blocked"
+    assert {k: v for k, v in again.statuses().items() if k != "access"} == {
         k: "unchanged" for k in statuses}
     assert len(db_state(site)["tokens"]) == 1  # the re-run minted nothing
 
