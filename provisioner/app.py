@@ -58,7 +58,7 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
                           options={"rotate_token": options.rotate_token, "known_token": options.known_token})
 
         def screenshot(step, exc: StepError) -> None:
-            exc.screenshot = exc.screenshot or site.screenshot(step.name)
+            exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
 
         run_steps(playbook.steps, ctx, report, on_start, on_result, on_error=screenshot)
         report.page_loads = tab.page_loads

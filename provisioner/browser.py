@@ -10,10 +10,11 @@ import json
 import os
 import re
 import shutil
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, sync_playwright
@@ -22,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from provisioner.errors import ProvisionerError
 from provisioner.secrets import Secret
 
-__all__ = ["Browser", "BrowserOptions", "Tab", "open_browser", "open_tab", "Locator", "PlaywrightError",
+__all__ = ["Browser", "BrowserOptions", "Fetched", "Tab", "open_browser", "open_tab", "Locator", "PlaywrightError",
            "PlaywrightTimeout"]
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -43,12 +44,37 @@ class BrowserOptions:
 
 
 @dataclass
-class Tab:
-    """A Playwright page plus what the run wants to know about it (page loads, for the report)."""
+class Fetched:
+    url: str      # where the redirects ended
+    status: int
+    text: str
 
-    page: Page
-    page_loads: int = 0
-    timeout_ms: float = 60_000
+
+class Tab:
+    """A browser tab that opens when it is first needed, plus what the run wants to know about it (page loads,
+    for the report). Until then pages are read through a bare HTTP client of Playwright's driver holding the
+    same cookies (`fetch`, `post_form`): a run that only reads never starts Chromium. Once the tab is open,
+    its context's own HTTP client reads, with the browser's cookies."""
+
+    def __init__(self, timeout_ms: float = 60_000, request=None, open_page: Callable[[], Page] | None = None):
+        self.timeout_ms = timeout_ms
+        self.page_loads = 0
+        self._request = request        # the bare client, None when the tab was opened at once
+        self._open_page = open_page
+        self._page: Page | None = None
+
+    @property
+    def page(self) -> Page:
+        if self._page is None:
+            self._page = self._open_page()
+        return self._page
+
+    @property
+    def opened(self) -> bool:
+        return self._page is not None
+
+    def _client(self):
+        return self._page.context.request if self._page is not None else self._request
 
     def screenshot(self, path: Path, mask_selectors: list[str]) -> str | None:
         """Full-page screenshot with secret-bearing elements painted over; None if the page is gone."""
@@ -59,6 +85,34 @@ class Tab:
             return str(path)
         except PlaywrightError:
             return None
+
+    def fetch(self, url: str, referer: str | None = None) -> Fetched:
+        """GET a page with the tab's cookies through the context's own HTTP client, redirects followed: its
+        HTML only, nothing rendered, no scripts run, no assets fetched, the tab itself untouched."""
+        response = self._client().get(url, timeout=self.timeout_ms, headers={"Referer": referer} if referer else None)
+        try:
+            return Fetched(response.url, response.status, response.text())
+        finally:
+            response.dispose()
+
+    def post_json(self, url: str, body: str) -> Fetched:
+        """POST a JSON body with the tab's cookies through the context's own HTTP client (the calls Moodle's
+        own page scripts make to lib/ajax), the tab untouched."""
+        response = self._client().post(url, data=body, timeout=self.timeout_ms,
+                                       headers={"Content-Type": "application/json"})
+        try:
+            return Fetched(response.url, response.status, response.text())
+        finally:
+            response.dispose()
+
+    def post_form(self, url: str, fields: list[tuple[str, str]]) -> Fetched:
+        """POST a form's fields as the browser would (urlencoded), redirects followed, the tab untouched."""
+        response = self._client().post(url, data=urlencode(fields), timeout=self.timeout_ms,
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            return Fetched(response.url, response.status, response.text())
+        finally:
+            response.dispose()
 
     def status_of(self, url: str) -> int | None:
         """HTTP status of a GET with the tab's cookies, redirects not followed, the tab itself untouched:
@@ -118,9 +172,10 @@ class Browser:
     Playwright's sync API is bound to the thread that started it: a Browser is used only from the thread
     that opened it (a fleet run opens one per worker thread)."""
 
-    def __init__(self, browser, options: BrowserOptions):
+    def __init__(self, browser, options: BrowserOptions, playwright=None):
         self._browser = browser
         self.options = options
+        self.playwright = playwright  # for a tab's bare HTTP client; None: tabs open at once
 
     @property
     def connected(self) -> bool:
@@ -128,10 +183,9 @@ class Browser:
         return self._browser.is_connected()
 
     @contextmanager
-    def tab(self, options: BrowserOptions):
+    def page(self, options: BrowserOptions, state: dict | None, tab: Tab):
         # A fresh context: no stored cookies or passwords outlive the site's run (unless a saved session is
-        # given to start from); no trace is recorded.
-        state = json.loads(options.storage_state.reveal()) if options.storage_state else None
+        # given to start from, or the tab's bare client already holds the session); no trace is recorded.
         try:
             context = self._browser.new_context(ignore_https_errors=False, locale="en-GB", storage_state=state)
         except PlaywrightError as exc:
@@ -141,7 +195,6 @@ class Browser:
                 # Images and fonts carry nothing the steps read; skipping them makes each page cheaper.
                 context.route(_MEDIA, lambda route: route.abort())
             page = context.new_page()
-            tab = Tab(page=page, timeout_ms=options.timeout_s * 1000)
             page.set_default_timeout(tab.timeout_ms)
             page.set_default_navigation_timeout(tab.timeout_ms)
 
@@ -149,7 +202,7 @@ class Browser:
                 if frame == page.main_frame:
                     tab.page_loads += 1
             page.on("framenavigated", count)
-            yield tab
+            yield page
         finally:
             with suppress(PlaywrightError):  # already gone with a crashed or disconnected browser
                 context.close()
@@ -158,40 +211,62 @@ class Browser:
 @contextmanager
 def open_browser(options: BrowserOptions):
     """Launch Chromium here, or connect to a remote Playwright browser server (`options.endpoint`)."""
-    with sync_playwright() as playwright:
-        if options.endpoint:
-            try:
-                browser = playwright.chromium.connect(options.endpoint, timeout=options.timeout_s * 1000)
-            except PlaywrightError as exc:
-                # The endpoint is not echoed whole: a grid's URL may carry an access token.
-                where = describe_endpoint(options.endpoint)
-                said = str(exc).splitlines()[0].replace(options.endpoint, where)
-                raise ProvisionerError(f"could not connect to the browser server at {where}: {said}") from None
-        else:
-            args = list(QUIET_ARGS)
-            if hasattr(os, "geteuid") and os.geteuid() == 0:
-                args.append("--no-sandbox")
-            try:
-                browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
-                                                     headless=not options.headed, args=args)
-            except PlaywrightError as exc:
-                raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
+    with sync_playwright() as playwright, _launched(playwright, options) as browser:
+        yield browser
+
+
+@contextmanager
+def _launched(playwright, options: BrowserOptions):
+    """Chromium launched here, or a remote browser server connected to, until the block ends."""
+    if options.endpoint:
         try:
-            yield Browser(browser, options)
-        finally:
-            with suppress(PlaywrightError):
-                browser.close()
+            browser = playwright.chromium.connect(options.endpoint, timeout=options.timeout_s * 1000)
+        except PlaywrightError as exc:
+            # The endpoint is not echoed whole: a grid's URL may carry an access token.
+            where = describe_endpoint(options.endpoint)
+            said = str(exc).splitlines()[0].replace(options.endpoint, where)
+            raise ProvisionerError(f"could not connect to the browser server at {where}: {said}") from None
+    else:
+        args = list(QUIET_ARGS)
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.append("--no-sandbox")
+        try:
+            browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
+                                                 headless=not options.headed, args=args)
+        except PlaywrightError as exc:
+            raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
+    try:
+        yield Browser(browser, options, playwright)
+    finally:
+        with suppress(PlaywrightError):
+            browser.close()
 
 
 @contextmanager
 def open_tab(options: BrowserOptions, browser: Browser | None = None):
-    """A tab in a fresh context: of `browser` if given (it stays open), else of a browser opened for it."""
-    if browser is not None:
-        with browser.tab(options) as tab:
-            yield tab
-        return
-    with open_browser(options) as own, own.tab(options) as tab:
+    """A tab in a fresh context: of `browser` if given (it stays open), else of a browser launched for it when
+    the tab first shows a page. A window someone watches (headed) opens at once."""
+    with ExitStack() as stack:
+        playwright = stack.enter_context(sync_playwright()) if browser is None else browser.playwright
+        state = json.loads(options.storage_state.reveal()) if options.storage_state else None
+        request = None
+        if playwright is not None and not options.headed:
+            request = playwright.request.new_context(storage_state=state, timeout=options.timeout_s * 1000)
+            stack.callback(_dispose, request)
+        tab = Tab(timeout_ms=options.timeout_s * 1000, request=request)
+
+        def open_page() -> Page:
+            own = browser or stack.enter_context(_launched(playwright, options))
+            return stack.enter_context(own.page(options, request.storage_state() if request else state, tab))
+        tab._open_page = open_page
+        if request is None:
+            tab.page  # noqa: B018  (opened now)
         yield tab
+
+
+def _dispose(request) -> None:
+    with suppress(PlaywrightError):
+        request.dispose()
 
 
 def describe_endpoint(endpoint: str) -> str:

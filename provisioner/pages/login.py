@@ -1,6 +1,7 @@
 """Becoming the admin (login form, MFA, a saved session), and checking the account is a site administrator."""
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -27,7 +28,13 @@ class LoginPage:
         The form is asked for with loginredirect=0: Moodle's bypass of $CFG->alternateloginurl, so a manual
         admin account still works where the login page sends people to single sign-on. It is asked for as
         if coming from `landing`: Moodle remembers that page and goes straight there after login, which
-        saves loading the (heavy) dashboard."""
+        saves loading the (heavy) dashboard.
+
+        Where the browser is not open yet, the form is read and posted without it (the fields a browser would
+        post): signing in changes nothing on the site, and a run that only reads then never starts Chromium.
+        MFA's page is answered in the browser."""
+        if not self.site.tab.opened:
+            return self._login_unrendered(username, password, totp, landing)
         site, page = self.site, self.site.page
         site.goto(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         if page.locator("#username").count() == 0:
@@ -54,10 +61,44 @@ class LoginPage:
         if MfaPage(site).is_here():
             MfaPage(site).pass_with(totp)
 
+    def _login_unrendered(self, username: str, password: Secret, totp: Totp | None, landing: str) -> None:
+        site = self.site
+        doc = site.read(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
+        form = doc.first("form:has(#username):has(#password)")
+        if form is None:
+            raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
+                            f"`provisioner login --site {site.base_url}` and run with --session-file", url=doc.url)
+        site.admin_dir = _admin_dir_in(doc.source) or site.admin_dir  # a renamed admin folder, known before login
+        fields = [(n, v) for n, v in doc.form_fields(form) if n not in ("username", "password")]
+        fields += [("username", username), ("password", password.reveal())]
+        action = form.get("action") or doc.url
+        try:
+            landed = site.post_form(action if site.is_on_site(action) else site.url(self.PATH), fields, anonymous=True)
+        except StepError as refused:  # logged in, but the landing admin page refused this account
+            raise StepError("this account is not a site administrator", url=refused.url,
+                            moodle_message=refused.moodle_message) from None
+        path = site.path_of(landed.url)
+        if path.startswith(self.CHANGE_PASSWORD):
+            raise StepError("the admin account must change its password before anything else: log in to the "
+                            "site in a browser, change it, and run again with the new one", url=landed.url)
+        if path.startswith("login/"):
+            raise StepError("the admin could not log in: wrong user name or password?", url=landed.url,
+                            moodle_message=landed.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
+        if path == MfaPage.PATH.replace("{admin}", site.admin_dir):
+            site.show(landed)  # the browser opens, with the session, on the factor's form
+            MfaPage(site).pass_with(totp)
+
     def resume(self, session: SavedSession) -> None:
         """Start from a saved session (the browser holds its cookies): fail clearly if it is over."""
         site = self.site
         site.admin_dir = session.admin_dir
+        if not site.tab.opened:
+            doc = site.read(EnvironmentPage.PATH, anonymous=True)
+            path = site.path_of(doc.url)
+            if site.is_on_site(doc.url) and not path.startswith("login/") \
+                    and path != MfaPage.PATH.replace("{admin}", site.admin_dir):
+                return
+            site.show(doc)  # the browser shows where the session ended up
         site.goto(EnvironmentPage.PATH, anonymous=True)
         if not self.signed_in_here():
             raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
@@ -117,6 +158,18 @@ class LoginPage:
             return None
 
 
+def _admin_dir_in(source: str) -> str | None:
+    """$CFG->admin from the M.cfg object Moodle writes into every page, the login page included."""
+    match = re.search(r"M\.cfg\s*=\s*", source)
+    if not match:
+        return None
+    try:
+        cfg, _ = json.JSONDecoder().raw_decode(source, match.end())
+    except ValueError:
+        return None
+    return cfg.get("admin") if isinstance(cfg, dict) else None
+
+
 class EnvironmentPage:
     """admin/environment.php: the one admin page that shows the running release in every version."""
 
@@ -127,17 +180,16 @@ class EnvironmentPage:
 
     def read_release(self) -> str:
         """Opening it also proves the account is a site admin (others are refused)."""
-        self.site.goto(self.PATH)
-        page = self.site.page
-        if page.locator("select[name=version]").count() == 0:
+        doc = self.site.read(self.PATH)
+        if doc.count("select[name=version]") == 0:
             raise StepError("this account cannot open Site administration: it is not a site administrator",
-                            url=page.url)
-        release = squash(page.locator("select[name=version] option").first.inner_text())
+                            url=doc.url)
+        release = doc.text("select[name=version] option")
         if not re.match(r"\d+\.\d+", release):
-            raise StepError(f"could not read the Moodle release from '{release}'", url=page.url)
+            raise StepError(f"could not read the Moodle release from '{release}'", url=doc.url)
         # In maintenance mode Moodle puts a link to its settings among the page-heading buttons; the Classic
         # theme also links there from its admin tree block on every admin page, so look only in the header.
-        if page.locator("#page-header a[href*='section=maintenancemode']").count():
+        if doc.count("#page-header a[href*='section=maintenancemode']"):
             raise StepError("the site is in maintenance mode: turn it off (Site administration > Server > "
-                            "Maintenance mode) and run again", url=page.url)
+                            "Maintenance mode) and run again", url=doc.url)
         return release

@@ -27,8 +27,11 @@ class SystemRoleAssignPage:
                             "(is the role allowed in the System context?)", url=self.site.page.url)
 
     def holds(self, role_id: int, user_id: int, name: str) -> bool:
-        self._open(role_id)
-        return UserSelector(self.site, "removeselect").contains(user_id, name)
+        doc = self.site.read(self.PATH, contextid=SYSTEM_CONTEXT_ID, roleid=role_id)
+        if doc.count(f"{_MAIN} select#removeselect") == 0:
+            raise StepError(f"the page assigning role id {role_id} at system level shows no list of holders "
+                            "(is the role allowed in the System context?)", url=doc.url)
+        return UserSelector(self.site, "removeselect").holds(doc, user_id, name)
 
     def assign(self, role_id: int, user_id: int, name: str) -> None:
         """Search the candidates by name (selectors do not search usernames), pick the user by id, Add."""

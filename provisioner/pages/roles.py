@@ -27,20 +27,15 @@ class RolesListPage:
 
     def roles(self) -> list[ListedRole]:
         """Every role: the first cell links to its definition (roleid=N), the third holds its short name."""
-        self.site.goto(self.PATH)
-        rows = self.site.page.locator("#region-main table#roles tr").evaluate_all(
-            """rows => rows.map(row => {
-                const link = row.querySelector("a[href*='define.php'][href*='action=view']");
-                return link && row.cells.length > 2
-                    ? [link.getAttribute('href'), row.cells[2].textContent, link.textContent] : null;
-            }).filter(Boolean)""")
+        doc = self.site.read(self.PATH)
         found = []
-        for href, shortname, name in rows:
-            role_id = _role_id(href)
+        for row in doc.all("#region-main table#roles tr"):
+            link, cells = doc.first("a[href*='define.php'][href*='action=view']", row), row.xpath("./td|./th")
+            role_id = _role_id(link.get("href")) if link is not None and len(cells) > 2 else None
             if role_id is not None:
-                found.append(ListedRole(role_id, squash(shortname), squash(name)))
+                found.append(ListedRole(role_id, squash(cells[2].text_content()), squash(link.text_content())))
         if not found:
-            raise StepError("the list of roles shows no roles", url=self.site.page.url)
+            raise StepError("the list of roles shows no roles", url=doc.url)
         return found
 
     def find(self, shortname: str) -> ListedRole | None:

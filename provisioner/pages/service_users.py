@@ -13,8 +13,11 @@ class ServiceUsersPage:
         self.site = site
 
     def is_authorised(self, service_id: int, user_id: int, name: str) -> bool:
-        self.site.goto(self.PATH, id=service_id)
-        return UserSelector(self.site, "removeselect").contains(user_id, name)
+        doc = self.site.read(self.PATH, id=service_id)
+        if doc.count("#region-main select#removeselect") == 0:
+            raise StepError(f"the authorised users page of service id {service_id} shows no list of users",
+                            url=doc.url)
+        return UserSelector(self.site, "removeselect").holds(doc, user_id, name)
 
     def authorise(self, service_id: int, user_id: int, name: str) -> None:
         """Search the candidates for the user's name (selectors do not search usernames), pick them by id

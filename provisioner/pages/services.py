@@ -27,16 +27,14 @@ class ServicesListPage:
 
     def custom_services(self) -> list[tuple[int, str]]:
         """(id, name) of every service an admin created; built-in plugin services cannot be edited."""
-        self.site.goto(self.PATH, section=self.SECTION)
-        rows = self.site.page.locator("table#customservices tbody tr")
+        doc = self.site.read(self.PATH, section=self.SECTION)
         found = []
-        for i in range(rows.count()):
-            row = rows.nth(i)
-            edit = row.locator("a[href*='service.php?id=']")
-            if edit.count() == 0:
+        for row in doc.all("table#customservices tbody tr"):
+            edit = doc.first("a[href*='service.php?id=']", row)
+            if edit is None:
                 continue
-            match = re.search(r"[?&]id=(\d+)", edit.first.get_attribute("href") or "")
-            name = squash(row.locator("td").first.inner_text())
+            match = re.search(r"[?&]id=(\d+)", edit.get("href") or "")
+            name = doc.text("td", row)
             if match:
                 found.append((int(match.group(1)), name))
         return found
@@ -67,16 +65,16 @@ class ServiceEditPage:
         self.site = site
 
     def read(self, service_id: int) -> ServiceState:
-        self.site.goto(self.PATH, id=service_id)
-        page = self.site.page
+        doc = self.site.read(self.PATH, id=service_id)
+        if doc.count("#id_name") == 0:
+            raise StepError(f"the form of service id {service_id} shows no name field", url=doc.url)
         # The short name is frozen once set: Moodle shows it as text with a hidden input of the same name.
-        shortname = page.locator("input[name=shortname]")
         return ServiceState(
             id=service_id,
-            name=page.locator("#id_name").input_value(),
-            shortname=shortname.first.input_value() if shortname.count() else "",
-            enabled=page.locator("#id_enabled").is_checked(),
-            restricted_users=page.locator("#id_restrictedusers").is_checked(),
+            name=doc.value("#id_name"),
+            shortname=doc.value("input[name=shortname]"),
+            enabled=doc.checked("#id_enabled"),
+            restricted_users=doc.checked("#id_restrictedusers"),
         )
 
     def create(self, name: str, shortname: str, enabled: bool, restricted_users: bool) -> int:

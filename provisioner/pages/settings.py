@@ -15,11 +15,10 @@ class AdvancedFeaturesPage:
 
     def webservices(self) -> tuple[bool, bool]:
         """(enabled, forced): a setting defined in config.php is shown disabled, whatever the language."""
-        self.site.goto(self.PATH, section=self.SECTION)
-        box = self.site.page.locator(self.CHECKBOX)
-        if box.count() == 0:
-            raise StepError("the 'Enable web services' setting is not on Advanced features", url=self.site.page.url)
-        return box.is_checked(), box.is_disabled()
+        doc = self.site.read(self.PATH, section=self.SECTION)
+        if doc.count(self.CHECKBOX) == 0:
+            raise StepError("the 'Enable web services' setting is not on Advanced features", url=doc.url)
+        return doc.checked(self.CHECKBOX), doc.disabled(self.CHECKBOX)
 
     def set_webservices(self, enabled: bool) -> None:
         """Tick or untick the box and save; only this setting changes (Moodle writes what is posted)."""
@@ -46,16 +45,15 @@ class ProtocolsPage:
 
     def enabled_protocols(self) -> dict[str, bool]:
         """Every protocol on the page, and whether it is on (its link offers to disable it)."""
-        self.site.goto(self.PATH, section=self.SECTION)
-        links = self.site.page.locator("table#webserviceprotocols a[href*='protocols.php']")
+        doc = self.site.read(self.PATH, section=self.SECTION)
         states: dict[str, bool] = {}
-        for i in range(links.count()):
-            href = links.nth(i).get_attribute("href") or ""
+        for link in doc.all("table#webserviceprotocols a[href*='protocols.php']"):
+            href = link.get("href") or ""
             params = dict(part.split("=", 1) for part in href.split("?", 1)[-1].split("&") if "=" in part)
             if "webservice" in params:
                 states[params["webservice"]] = params.get("action") == "disable"
         if not states:
-            raise StepError("no protocols listed on Manage protocols", url=self.site.page.url)
+            raise StepError("no protocols listed on Manage protocols", url=doc.url)
         return states
 
     def set_enabled(self, protocol: str, enabled: bool) -> None:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 from provisioner.browser import PlaywrightError, PlaywrightTimeout, Tab
 from provisioner.errors import StepError
+from provisioner.pages.html import Document, text_of
 
 # Moodle's own Behat waits for this before touching a page: its JS is still wiring up forms until then.
 _SETTLED = "() => !(window.M && M.util && M.util.pending_js) || M.util.pending_js.length === 0"
@@ -17,7 +18,6 @@ SECRET_SELECTORS = ["#copytoclipboardtoken", "input[type=password]", "#id_newpas
 class MoodleSite:
     def __init__(self, tab: Tab, base_url: str, artifacts_dir=None):
         self.tab = tab
-        self.page = tab.page
         self.base_url = base_url.rstrip("/")
         self.admin_dir = "admin"  # read from M.cfg.admin after login: sites may rename it
         self.release = ""          # e.g. "5.0.6+ (Build: 20260403)"
@@ -30,6 +30,13 @@ class MoodleSite:
         # Reading a page needs only its HTML; acting on it needs Moodle's JS to have finished wiring it
         # up. Pages are loaded to DOMContentLoaded and settled only when something is about to act.
         self._settled = False
+        self._read_url: str | None = None  # the last page read without the browser: shown for a screenshot
+        self._landed: Document | None = None  # the page a form posted without the browser led to
+
+    @property
+    def page(self):
+        """The browser tab: opened (Chromium started) the first time a page object needs it."""
+        return self.tab.page
 
     # --- URLs and navigation -------------------------------------------------------------------------
     def url(self, path: str, **params) -> str:
@@ -52,7 +59,7 @@ class MoodleSite:
         url = self.url(path, **params)
         if not anonymous and url == self._pristine_url and url == self.page.url:
             return
-        self._pristine_url = None
+        self._pristine_url = self._landed = None
         try:
             response = self.page.goto(url, wait_until="domcontentloaded", referer=referer)
             self._settled = False
@@ -65,6 +72,61 @@ class MoodleSite:
                             moodle_message=self._text("body")[:300])
         self.raise_for_moodle_error(anonymous=anonymous)
         self._pristine_url = self.page.url
+
+    def read(self, path: str, *, again: bool = False, anonymous: bool = False, referer: str | None = None,
+             **params) -> Document:
+        """A page that is only read: its HTML with the session's cookies, nothing rendered (no scripts, no
+        assets), the tab untouched. The page the browser is on is parsed instead when it is that very page,
+        freshly served (Moodle's redirect after an action often lands on the page read next), unless the page
+        is read `again` because what it shows has changed since (e.g. a report's filters)."""
+        url = self.url(path, **params)
+        if not again and self.tab.opened and url == self._pristine_url and url == self.page.url:
+            return Document(self.page.content(), url)
+        if not again and self._landed is not None and self._landed.url == url:
+            return self._landed
+        try:
+            fetched = self.tab.fetch(url, referer=referer)
+        except PlaywrightTimeout:
+            raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
+        except PlaywrightError as exc:
+            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
+        return self._served(fetched, url, anonymous)
+
+    def post_form(self, url: str, fields: list[tuple[str, str]], *, anonymous: bool = False) -> Document:
+        """Send a form's fields as the browser would, without rendering the page it leads to (the login
+        form: it changes nothing on the site)."""
+        self._pristine_url = None  # what the browser shows, if anything, is from before
+        try:
+            fetched = self.tab.post_form(url, fields)
+        except PlaywrightTimeout:
+            raise StepError(f"nothing came back within {self.tab.timeout_ms / 1000:.0f} s of submitting the form",
+                            url=url) from None
+        except PlaywrightError as exc:
+            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
+        self._landed = self._served(fetched, url, anonymous)
+        return self._landed
+
+    def _served(self, fetched, url: str, anonymous: bool) -> Document:
+        self._read_url = fetched.url
+        doc = Document(fetched.text, fetched.url)
+        if fetched.status == 503:
+            raise StepError("the site is in maintenance mode (HTTP 503)", url=url,
+                            moodle_message=doc.text("body")[:300])
+        box = doc.first("[data-rel=fatalerror], .errorbox")
+        if box is not None:
+            raise StepError("Moodle showed an error page", url=doc.url, moodle_message=text_of(box))
+        if not anonymous and self.path_of(doc.url).startswith("login/"):
+            raise StepError("the admin session was lost (Moodle sent the browser to its login page)", url=doc.url)
+        return doc
+
+    def show(self, doc: Document) -> None:
+        """Open a page that was read in the browser, to act on it (e.g. a live search)."""
+        self.goto(self.relative(doc.url))
+
+    def relative(self, url: str) -> str:
+        """The URL's path and query relative to the site root: what goto() and read() take."""
+        query = urlsplit(url).query
+        return self.path_of(url) + (f"?{query}" if query else "")
 
     def ready(self) -> None:
         """Wait, once per page, until Moodle's JS has wired the page up: then it is safe to act on."""
@@ -83,7 +145,7 @@ class MoodleSite:
         """Click a submit button or link (selector or locator) and wait for the page it leads to."""
         target = self.page.locator(button) if isinstance(button, str) else button
         self.ready()
-        self._pristine_url = None
+        self._pristine_url = self._landed = None
         try:
             with self.page.expect_navigation(wait_until="domcontentloaded"):
                 target.first.click()
@@ -104,7 +166,7 @@ class MoodleSite:
             self.ready()
         else:
             self._settled = True  # its HTML is all there is to fill in: loaded since DOMContentLoaded
-        self._pristine_url = None
+        self._pristine_url = self._landed = None
 
     def confirm(self) -> None:
         """Press Continue on Moodle's confirmation box (core_renderer::confirm), same in every version."""
@@ -136,9 +198,15 @@ class MoodleSite:
             return ""
 
     # --- failure evidence ------------------------------------------------------------------------------
-    def screenshot(self, label: str) -> str | None:
+    def screenshot(self, label: str, url: str | None = None) -> str | None:
+        """What the browser shows; a failure on a page that was only read (`url`) is first loaded to be seen."""
         if self.artifacts_dir is None:
             return None
+        if url and url == self._read_url and (not self.tab.opened or url != self.page.url):
+            try:
+                self.page.goto(url, wait_until="load")
+            except PlaywrightError:
+                pass
         self._shots += 1
         name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "page"
         return self.tab.screenshot(self.artifacts_dir / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)

@@ -22,12 +22,11 @@ class SiteAdminsPage:
 
     def is_admin(self, user_id: int | None, name: str) -> tuple[bool, bool]:
         """(whether the user is a site administrator, whether the list can be changed here)."""
-        self.site.goto(self.PATH)
-        page = self.site.page
-        if page.locator(f"{_MAIN} select#removeselect").count() == 0:
-            raise StepError("the site administrators page shows no list of administrators", url=page.url)
-        editable = page.locator(f"{_MAIN} select#addselect").count() > 0
-        admin = user_id is not None and UserSelector(self.site, "removeselect").contains(user_id, name)
+        doc = self.site.read(self.PATH)
+        if doc.count(f"{_MAIN} select#removeselect") == 0:
+            raise StepError("the site administrators page shows no list of administrators", url=doc.url)
+        editable = doc.count(f"{_MAIN} select#addselect") > 0
+        admin = user_id is not None and UserSelector(self.site, "removeselect").holds(doc, user_id, name)
         return admin, editable
 
     def add(self, user_id: int, search: str) -> bool:

@@ -7,17 +7,21 @@ afterwards: Moodle keeps report filters in the admin's preferences, and the admi
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable, TypeVar, Union
+from urllib.parse import urlencode
 
-from provisioner.browser import Locator, PlaywrightTimeout
+from provisioner.browser import Locator, PlaywrightError, PlaywrightTimeout
 from provisioner.errors import StepError
+from provisioner.pages.html import Document
 from provisioner.pages.site import MoodleSite
 
 REPORT = "#region-main [data-region='core_reportbuilder/report']"
 TABLE = f"{REPORT} table[data-region=reportbuilder-table]"
 _RELOADED = "core_table_get_dynamic_table_content"  # the AJAX call that redraws the table
 MAX_PAGES = 50                          # a filtered report longer than this is not what we asked for
+_FILTER_FORM = "core_reportbuilder\\form\\filter"  # the dynamic form class the Filters form's script submits
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,62 @@ class SystemReport:
 
     def present(self) -> bool:
         return self.site.page.locator(REPORT).count() > 0
+
+    # --- filtering and reading without rendering ---------------------------------------------------------
+    def read_unrendered(self, doc: Document, filters: dict[str, Filter], read: Callable[[object], T]) -> list[T] | None:
+        """Filter the report as its Filters form's own script does (it posts the form to Moodle's AJAX
+        endpoint), then read the table Moodle serves already filtered; nothing is rendered. None when the
+        filtered report has more than one page, or anything looks unlike what this expects: then filter it in
+        the browser (`filter` and `read_rows`), which pages through it and says what went wrong."""
+        form = doc.first(f"{REPORT} [data-region=report-filters] form")
+        if form is None:
+            return None
+        fields = doc.form_fields(form)
+        changes: dict[str, list[str]] = {}
+        for name, wanted in filters.items():
+            if isinstance(wanted, AnyOf):
+                select = doc.first(f"select[name='{name}_values[]']", form)
+                offered = {o.get("value") for o in select.cssselect("option")} if select is not None else set()
+                if any(v not in offered for v in wanted.values):
+                    return None
+                changes[f"{name}_values[]"] = list(wanted.values)
+                continue
+            if doc.first(f"select[name='{name}_operator']", form) is None:
+                return None
+            changes[f"{name}_operator"] = [wanted.operator]
+            if isinstance(wanted, TextIs):
+                changes[f"{name}_value"] = [wanted.value]
+        pairs = [(n, v) for n, v in fields if n not in changes] + [(n, v) for n, vs in changes.items() for v in vs]
+        answer = self._ajax(dict(fields), "core_form_dynamic_form",
+                            {"form": _FILTER_FORM, "formdata": urlencode(pairs)})
+        if not isinstance(answer, dict) or not answer.get("submitted"):
+            return None
+        filtered = self.site.read(self.site.relative(doc.url), again=True)
+        # The dynamic table says how many rows the filters matched; an empty one shows no table at all.
+        table = filtered.first(f"{REPORT} [data-region='core_table/dynamic']")
+        total = table.get("data-table-total-rows", "") if table is not None else ""
+        rows = filtered.all(f"{TABLE} tbody tr:not(.emptyrow)")
+        if not total.isdigit() or int(total) != len(rows) or filtered.count(f"{REPORT} .pagination li.page-item"):
+            return None  # more than one page, or not what this expects
+        return [read(row) for row in rows]
+
+    def reset_unrendered(self, doc: Document) -> None:
+        """What the Filters form's Reset all button posts."""
+        form = doc.first(f"{REPORT} [data-region=report-filters] form")
+        fields = dict(doc.form_fields(form)) if form is not None else {}
+        if fields.get("reportid", "").isdigit():
+            self._ajax(fields, "core_reportbuilder_filters_reset",
+                       {"reportid": int(fields["reportid"]), "parameters": fields.get("parameters") or "[]"})
+
+    def _ajax(self, fields: dict[str, str], method: str, args: dict):
+        """One call to Moodle's AJAX endpoint, as its page scripts make it; None if refused or unreadable."""
+        url = self.site.url("lib/ajax/service.php", sesskey=fields.get("sesskey", ""), info=method)
+        try:
+            fetched = self.site.tab.post_json(url, json.dumps([{"index": 0, "methodname": method, "args": args}]))
+            answer = json.loads(fetched.text)[0]
+        except (PlaywrightError, ValueError, LookupError):
+            return None
+        return None if not isinstance(answer, dict) or answer.get("error") else answer.get("data")
 
     # --- filtering ----------------------------------------------------------------------------------------
     def filter(self, filters: dict[str, Filter]) -> None:
@@ -117,3 +177,13 @@ class SystemReport:
                 return found
             self._redraw(lambda: following.first.click())
         raise StepError(f"the filtered report is longer than {MAX_PAGES} pages", url=page.url)
+
+
+def first_href(row, css: str) -> str:
+    """The href of the first link matching `css` in a row, whether the row is in the browser (a Locator) or
+    in a page that was only read (an lxml element)."""
+    if isinstance(row, Locator):
+        links = row.locator(css)
+        return (links.first.get_attribute("href") or "") if links.count() else ""
+    links = row.cssselect(css)
+    return (links[0].get("href") or "") if links else ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from provisioner.browser import PlaywrightTimeout
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite, squash
-from provisioner.pages.system_report import AnyOf, Operator, SystemReport
+from provisioner.pages.system_report import REPORT, AnyOf, Operator, SystemReport, first_href
 from provisioner.secrets import Secret
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -39,10 +39,14 @@ class TokensPage:
 
     def tokens(self, service_id: int, service_name: str) -> list[TokenRow]:
         """Every token of one service, whoever its user, and whether each has no expiry date."""
-        self.site.goto(self.PATH)
+        doc = self.site.read(self.PATH)
         report = SystemReport(self.site)
-        if not report.present():
+        if doc.count(REPORT) == 0:
             return self._legacy_tokens(service_id)
+        found = self._unrendered_tokens(report, doc, service_name)
+        if found is not None:
+            return found
+        self.site.show(doc)
         report.filter({"service:name": AnyOf((service_name,))})
         found = report.read_rows(self._report_row)
         if found:
@@ -52,6 +56,20 @@ class TokensPage:
             for row in found:
                 row.no_expiry = row.id in lasting
         report.reset_filters()
+        return found
+
+    def _unrendered_tokens(self, report: SystemReport, doc, service_name: str) -> list[TokenRow] | None:
+        """The same two filters, posted as the Filters form's script posts them; None: use the browser."""
+        service = {"service:name": AnyOf((service_name,))}
+        found = report.read_unrendered(doc, service, self._report_row)
+        if found:
+            lasting = report.read_unrendered(doc, {**service, "token:validuntil": _NO_EXPIRY}, self._report_row)
+            if lasting is None:
+                found = None
+            else:
+                for row in found:
+                    row.no_expiry = row.id in {r.id for r in lasting}
+        report.reset_unrendered(doc)
         return found
 
     def _report_row(self, row) -> TokenRow:
@@ -124,14 +142,10 @@ class TokensPage:
 
 
 def _token_id(row) -> int:
-    href = row.locator("a[href*='action=delete'][href*='tokenid=']").first.get_attribute("href") or ""
-    return int(re.search(r"tokenid=(\d+)", href).group(1))
+    return int(re.search(r"tokenid=(\d+)", first_href(row, "a[href*='action=delete'][href*='tokenid=']")).group(1))
 
 
 def _user_id(row) -> int | None:
     """The token's user: the row's first profile link (the creator's comes later in both layouts)."""
-    link = row.locator("a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']")
-    if link.count() == 0:
-        return None
-    match = re.search(r"[?&]id=(\d+)", link.first.get_attribute("href") or "")
+    match = re.search(r"[?&]id=(\d+)", first_href(row, "a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']"))
     return int(match.group(1)) if match else None

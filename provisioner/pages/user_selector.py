@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioner.browser import PlaywrightTimeout
+from provisioner.pages.html import Document
 from provisioner.pages.site import MoodleSite, squash
 
 
@@ -32,6 +33,17 @@ class UserSelector:
             if value.isdigit():
                 found.append(SelectorUser(int(value), squash(label)))
         return found
+
+    def holds(self, doc: Document, user_id: int, name: str) -> bool:
+        """`contains`, read from a page that was only read; the browser opens it only to search a list that
+        shows its placeholder instead of users."""
+        options = doc.all(f"{self.select_css} option")
+        if user_id in {int(o.get("value")) for o in options if (o.get("value") or "").isdigit()}:
+            return True
+        if not any(o.get("disabled") is not None for o in options):
+            return False
+        self.site.show(doc)
+        return self.contains(user_id, name)
 
     def contains(self, user_id: int, name: str) -> bool:
         """Whether the list holds the user; a list showing only its placeholder ("none", or "too many to

@@ -18,11 +18,12 @@ class UserEditPage:
         self.site = site
 
     def read(self, user_id: int) -> dict[str, str]:
-        self.site.goto(self.PATH, id=user_id, course=1)
-        page = self.site.page
-        values = {f: page.locator(f"#id_{f}").input_value() for f in PROFILE_FIELDS}
-        values["suspended"] = "1" if page.locator("#id_suspended").is_checked() else "0"
-        values["auth"] = page.locator("#id_auth").input_value()
+        doc = self.site.read(self.PATH, id=user_id, course=1)
+        if doc.count("#id_username") == 0:
+            raise StepError(f"the edit form of user id {user_id} shows no username field", url=doc.url)
+        values = {f: doc.value(f"#id_{f}") for f in PROFILE_FIELDS}
+        values["suspended"] = "1" if doc.checked("#id_suspended") else "0"
+        values["auth"] = doc.value("#id_auth")
         return values
 
     def create(self, fields: dict[str, str], password: Secret | None) -> None:

@@ -10,7 +10,7 @@ import re
 
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
-from provisioner.pages.system_report import SystemReport, TextIs
+from provisioner.pages.system_report import REPORT, SystemReport, TextIs, first_href
 
 _LEGACY_IS_EQUAL_TO = "2"  # user_filter_text in 4.1 (the report builder's is 3)
 _PROFILE_LINK = "a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']"
@@ -27,13 +27,19 @@ class UsersListPage:
         (without regard to case)."""
         if field not in ("username", "email"):
             raise ValueError(field)
-        self.site.goto(self.PATH)
+        doc = self.site.read(self.PATH)
         report = SystemReport(self.site)
-        if report.present():
+        if doc.count(REPORT):
+            found = report.read_unrendered(doc, {f"user:{field}": TextIs(value)}, _user_id)
+            report.reset_unrendered(doc)
+            if found is not None:
+                return [i for i in found if i is not None]
+            self.site.show(doc)
             report.filter({f"user:{field}": TextIs(value)})
             found = report.read_rows(_user_id)
             report.reset_filters()
             return [i for i in found if i is not None]
+        self.site.show(doc)
         return self._legacy_find(field, value)
 
     def delete(self, user_id: int) -> None:
@@ -63,8 +69,5 @@ class UsersListPage:
 
 
 def _user_id(row) -> int | None:
-    link = row.locator(_PROFILE_LINK)
-    if link.count() == 0:
-        return None  # an empty list's "Nothing to display" row
-    match = re.search(r"[?&]id=(\d+)", link.first.get_attribute("href") or "")
+    match = re.search(r"[?&]id=(\d+)", first_href(row, _PROFILE_LINK))  # none: a "Nothing to display" row
     return int(match.group(1)) if match else None

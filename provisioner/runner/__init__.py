@@ -6,7 +6,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from provisioner.errors import ForcedSettingError, StepError
+from provisioner.errors import ForcedSettingError, ProvisionerError, StepError
 from provisioner.runner.report import RunReport, StepResult
 from provisioner.secrets import redact
 from provisioner.steps.base import Step, StepContext
@@ -65,6 +65,8 @@ def _run_one(step: Step, ctx: StepContext, on_error=None) -> StepResult:
         result.reason = redact(exc.message)
         result.error = {"url": exc.url, "moodle_message": redact(exc.moodle_message or "") or None,
                         "screenshot": exc.screenshot}
+    except ProvisionerError as exc:  # e.g. the browser could not start when the step first needed it
+        result.status, result.reason = "failed", redact(str(exc))
     except Exception as exc:  # noqa: BLE001
         # A bug, not a site problem: show its traceback, but still report what was already changed
         # (a token minted before the bug must still reach --token-out).
