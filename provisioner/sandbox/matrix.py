@@ -73,7 +73,8 @@ def digits(version: str) -> int:
 def targets() -> list[Target]:
     single = os.environ.get(NAME_ENV)
     if single:
-        return [Target(_single_version(single), single, SINGLE_PORT, full=True)]
+        installed = Target("", single, SINGLE_PORT, True).installed()  # bound to its port: keep it
+        return [Target(_single_version(single), single, installed.port if installed else SINGLE_PORT, full=True)]
     versions = [v.strip() for v in os.environ.get(VERSIONS_ENV, ",".join(SUPPORTED)).split(",") if v.strip()]
     for version in versions:
         if version not in SUPPORTED:
