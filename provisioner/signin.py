@@ -36,7 +36,7 @@ def sign_in(site: MoodleSite, user: str, password: Secret | None, totp: Totp | N
             login.login(user, password, totp)
         site.release = EnvironmentPage(site).read_release()
     except StepError as exc:
-        exc.screenshot = site.screenshot("login")
+        exc.screenshot = site.screenshot("login", exc.url)
         raise
 
 

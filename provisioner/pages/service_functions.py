@@ -39,6 +39,7 @@ class ServiceFunctionsPage:
         link = page.locator("#region-main a[href*='service_functions.php'][href*='action=add']")
         if link.count() == 0:
             raise StepError("no 'Add functions' link: is this a built-in service?", url=page.url)
+        self.site.edit(wait_for_scripts=False)  # a plain link
         self.site.submit(link)
         available = dict(
             (label.split(":", 1)[0].strip(), value)
@@ -48,8 +49,9 @@ class ServiceFunctionsPage:
         unknown = [n for n in names if n not in available]
         if unknown:
             raise StepError("this Moodle offers no function named " + ", ".join(unknown), url=page.url)
-        self.site.edit()
-        # The enhanced autocomplete hides the <select>; selecting the options directly is what its JS does.
+        # The enhanced autocomplete hides the <select>; selecting the options directly is what its JS does, and
+        # the form posts the <select> whether or not the autocomplete has been drawn yet.
+        self.site.edit(wait_for_scripts=False)
         page.select_option("select#id_fids", [available[n] for n in names], force=True)
         self.site.submit("#id_submitbutton")
         if "action=add" in page.url or page.locator("#id_fids").count():

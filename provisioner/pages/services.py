@@ -80,7 +80,7 @@ class ServiceEditPage:
     def create(self, name: str, shortname: str, enabled: bool, restricted_users: bool) -> int:
         """Add the service; Moodle then opens its functions page, whose URL carries the new id."""
         self.site.goto(self.PATH, id=0)
-        self.site.edit()
+        self.site.edit(wait_for_scripts=False)  # a plain form: names and two checkboxes
         page = self.site.page
         page.fill("#id_name", name)
         page.fill("#id_shortname", shortname)
@@ -95,7 +95,7 @@ class ServiceEditPage:
 
     def update(self, service_id: int, name: str, enabled: bool, restricted_users: bool) -> None:
         self.site.goto(self.PATH, id=service_id)
-        self.site.edit()
+        self.site.edit(wait_for_scripts=False)  # a plain form: names and two checkboxes
         page = self.site.page
         page.fill("#id_name", name)
         page.set_checked("#id_enabled", enabled)

@@ -23,7 +23,7 @@ class AdvancedFeaturesPage:
     def set_webservices(self, enabled: bool) -> None:
         """Tick or untick the box and save; only this setting changes (Moodle writes what is posted)."""
         self.site.goto(self.PATH, section=self.SECTION)
-        self.site.edit()
+        self.site.edit(wait_for_scripts=False)  # a plain admin settings form
         self.site.page.set_checked(self.CHECKBOX, enabled)
         self.site.submit("#region-main form#adminsettings button[type=submit]")
         errors = self.site.form_errors()
@@ -63,6 +63,7 @@ class ProtocolsPage:
         if link.count() == 0:
             raise StepError(f"no {'Enable' if enabled else 'Disable'} link for protocol '{protocol}'",
                             url=self.site.page.url)
+        self.site.edit(wait_for_scripts=False)  # a plain link
         self.site.submit(link)
 
 

@@ -32,6 +32,7 @@ class MoodleSite:
         self._settled = False
         self._read_url: str | None = None  # the last page read without the browser: shown for a screenshot
         self._landed: Document | None = None  # the page a form posted without the browser led to
+        self._forms: dict[str, Document] = {}  # pages read only for a form that does not change (see read)
 
     @property
     def page(self):
@@ -74,12 +75,17 @@ class MoodleSite:
         self._pristine_url = self.page.url
 
     def read(self, path: str, *, again: bool = False, anonymous: bool = False, referer: str | None = None,
-             **params) -> Document:
+             form_only: bool = False, **params) -> Document:
         """A page that is only read: its HTML with the session's cookies, nothing rendered (no scripts, no
         assets), the tab untouched. The page the browser is on is parsed instead when it is that very page,
         freshly served (Moodle's redirect after an action often lands on the page read next), unless the page
-        is read `again` because what it shows has changed since (e.g. a report's filters)."""
+        is read `again` because what it shows has changed since (e.g. a report's filters). A page read
+        `form_only` (a report's Filters form) is read once per run."""
         url = self.url(path, **params)
+        if form_only:
+            if url not in self._forms:
+                self._forms[url] = self.read(path, again=again, anonymous=anonymous, referer=referer, **params)
+            return self._forms[url]
         if not again and self.tab.opened and url == self._pristine_url and url == self.page.url:
             return Document(self.page.content(), url)
         if not again and self._landed is not None and self._landed.url == url:
@@ -160,8 +166,9 @@ class MoodleSite:
 
     def edit(self, *, wait_for_scripts: bool = True) -> None:
         """Page objects call this before changing anything on the current page. Pass
-        wait_for_scripts=False only for plain forms whose scripts (a rich-text editor loading for
-        seconds) play no part in what is filled in and posted."""
+        wait_for_scripts=False only for plain forms and links whose scripts (a rich-text editor loading for
+        seconds, the page's own AJAX calls) play no part in what is filled in and posted: the browser then
+        sends them as soon as their HTML is there, and the page's background calls are cut short."""
         if wait_for_scripts:
             self.ready()
         else:
@@ -173,6 +180,7 @@ class MoodleSite:
         button = self.page.locator("#notice button.btn-primary, #notice input[type=submit].btn-primary")
         if button.count() == 0:
             raise StepError("Moodle showed no confirmation to accept", url=self.page.url)
+        self.edit(wait_for_scripts=False)  # a plain form: its button posts it
         self.submit(button)
 
     # --- what Moodle says -----------------------------------------------------------------------------

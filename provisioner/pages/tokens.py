@@ -39,7 +39,7 @@ class TokensPage:
 
     def tokens(self, service_id: int, service_name: str) -> list[TokenRow]:
         """Every token of one service, whoever its user, and whether each has no expiry date."""
-        doc = self.site.read(self.PATH)
+        doc = self.site.read(self.PATH, form_only=True)  # for its Filters form: the same on every lookup
         report = SystemReport(self.site)
         if doc.count(REPORT) == 0:
             return self._legacy_tokens(service_id)

@@ -38,9 +38,15 @@ class UserSelector:
         """`contains`, read from a page that was only read; the browser opens it only to search a list that
         shows its placeholder instead of users."""
         options = doc.all(f"{self.select_css} option")
-        if user_id in {int(o.get("value")) for o in options if (o.get("value") or "").isdigit()}:
+        listed = {int(o.get("value")) for o in options if (o.get("value") or "").isdigit()}
+        if user_id in listed:
             return True
         if not any(o.get("disabled") is not None for o in options):
+            return False
+        # An empty list shows one placeholder group ("None"); one too long to show, two ("Too many users",
+        # "Please use the search"); a list narrowed by an earlier search keeps its text in the search box.
+        if not listed and len(doc.all(f"{self.select_css} optgroup")) == 1 \
+                and not doc.value(f"#region-main #{self.name}_searchtext"):
             return False
         self.site.show(doc)
         return self.contains(user_id, name)

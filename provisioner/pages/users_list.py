@@ -27,7 +27,7 @@ class UsersListPage:
         (without regard to case)."""
         if field not in ("username", "email"):
             raise ValueError(field)
-        doc = self.site.read(self.PATH)
+        doc = self.site.read(self.PATH, form_only=True)  # for its Filters form: the same on every lookup
         report = SystemReport(self.site)
         if doc.count(REPORT):
             found = report.read_unrendered(doc, {f"user:{field}": TextIs(value)}, _user_id)
