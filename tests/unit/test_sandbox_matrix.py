@@ -101,6 +101,14 @@ def test_one_named_sandbox_runs_everything(clean_env, monkeypatch, tmp_path):
     assert [(t.version, t.name, t.port, t.full) for t in matrix.targets()] == [("4.5", "mine", 8179, True)]
 
 
+def test_one_named_sandbox_already_installed_keeps_its_port(clean_env, monkeypatch):
+    installed = SandboxState(name="lg-50", engine="native", port=8250, version="5.0", release="5.0.6+",
+                             admin_user="admin", admin_password=Secret("pw-pw-pw"), installed=True)
+    monkeypatch.setenv(matrix.NAME_ENV, "lg-50")
+    monkeypatch.setattr(matrix.Target, "installed", lambda self: installed)
+    assert [(t.version, t.name, t.port) for t in matrix.targets()] == [("5.0", "lg-50", 8250)]
+
+
 @pytest.mark.parametrize("value, ci", [("true", True), ("1", True), ("", False), ("false", False), ("0", False)])
 def test_ci_is_detected_from_the_ci_variable(monkeypatch, value, ci):
     monkeypatch.setenv("CI", value)
