@@ -140,6 +140,13 @@ class MoodleSite:
             self.settle()
             self._settled = True
 
+    def wait_until(self, script: str, arg=None) -> None:
+        """Wait for one part of the page's scripts to be ready (a script returning true), not all of them."""
+        try:
+            self.page.wait_for_function(script, arg=arg, polling=100)
+        except PlaywrightTimeout:
+            raise StepError("the page's scripts did not get ready", url=self.page.url) from None
+
     def settle(self) -> None:
         try:
             self.page.wait_for_load_state("load")

@@ -98,7 +98,8 @@ class TokensPage:
                ip_restriction: str) -> Secret:
         """Fill the form as an admin would (no expiry) and capture the token Moodle shows."""
         self.site.goto(self.PATH, action="create")
-        self.site.edit()
+        # What needs a script is the user field (an AJAX autocomplete): _pick_user waits for that one.
+        self.site.edit(wait_for_scripts=False)
         page = self.site.page
         if page.locator("#id_name").count():
             page.fill("#id_name", name)
@@ -119,7 +120,11 @@ class TokensPage:
     def _pick_user(self, user_id: int, search: str) -> None:
         """The user field is an AJAX autocomplete: type (name or e-mail; not the username), pick the match."""
         page = self.site.page
-        field = page.locator("#fitem_id_user input[data-fieldtype=autocomplete]")
+        field = page.locator("#fitem_id_user input[data-fieldtype=autocomplete]")  # drawn by its script
+        try:
+            field.wait_for(state="visible")
+        except PlaywrightTimeout:
+            raise StepError("the token form's user field did not get ready", url=page.url) from None
         field.fill(search)
         choice = page.locator(f"#fitem_id_user li[role=option][data-value='{user_id}']")
         try:

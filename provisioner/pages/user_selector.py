@@ -13,6 +13,10 @@ from provisioner.pages.html import Document
 from provisioner.pages.site import MoodleSite, squash
 
 
+_SELECTOR_READY = "name => !!(window.M && M.core_user && M.core_user.get_user_selector && " \
+                  "M.core_user.get_user_selector(name))"
+
+
 @dataclass(frozen=True)
 class SelectorUser:
     id: int
@@ -61,9 +65,11 @@ class UserSelector:
         return user_id in {u.id for u in self.search(name)}
 
     def search(self, text: str) -> list[SelectorUser]:
-        """Type into the search box and wait for the selector's own AJAX answer, then read the options."""
+        """Type into the search box and wait for the selector's own AJAX answer, then read the options.
+        What must be ready is the selector's own script (it searches on keyup), not the whole page's."""
         page = self.site.page
-        self.site.edit()
+        self.site.edit(wait_for_scripts=False)
+        self.site.wait_until(_SELECTOR_READY, self.name)
         box = page.locator(f"#region-main #{self.name}_searchtext")
         try:
             with page.expect_response(lambda r: "/user/selector/search.php" in r.url, timeout=15_000):
@@ -75,5 +81,6 @@ class UserSelector:
         return self.users()
 
     def select(self, user_id: int) -> None:
-        self.site.edit()
+        """Pick the user; the Add or Remove button then posts the plain form."""
+        self.site.edit(wait_for_scripts=False)
         self.site.page.select_option(self.select_css, str(user_id))
