@@ -32,6 +32,7 @@ class FloorClient:
         self.http = httpx.Client(follow_redirects=True, timeout=120)
         self.sesskey = ""
         self.requests = 0
+        self.filter_forms: dict[str, html.HtmlElement] = {}  # a report's page, read once for its Filters form
 
     # --- HTTP -----------------------------------------------------------------------------------
     def get(self, path: str, **params) -> html.HtmlElement:
@@ -103,8 +104,11 @@ class FloorClient:
         self.get("admin/environment.php")
 
     def filter_report(self, path: str, values: dict[str, str | list[str]]) -> html.HtmlElement:
-        """Set the report's filters as its filter form's AJAX call does, read the filtered page, reset."""
-        doc = self.get(path)
+        """Set the report's filters as its filter form's AJAX call does, read the filtered page, reset. The
+        unfiltered page (slow on a site with 500 app tokens) is read once, for its form."""
+        if path not in self.filter_forms:
+            self.filter_forms[path] = self.get(path)
+        doc = self.filter_forms[path]
         form = doc.cssselect("[data-region=report-filters] form")[0]
         pairs = [(n, v) for n, v in self.fields(form) if n not in values]
         for name, value in values.items():
