@@ -98,7 +98,9 @@ class LoginPage:
             if site.is_on_site(doc.url) and not path.startswith("login/") \
                     and path != MfaPage.PATH.replace("{admin}", site.admin_dir):
                 return
-            site.show(doc)  # the browser shows where the session ended up
+            raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
+                            f"out: sign in again with `provisioner login --site {site.base_url}`", url=doc.url,
+                            moodle_message=doc.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
         site.goto(EnvironmentPage.PATH, anonymous=True)
         if not self.signed_in_here():
             raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "

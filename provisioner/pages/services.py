@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from provisioner.errors import StepError
-from provisioner.pages.site import MoodleSite, squash
+from provisioner.pages.site import MoodleSite
 
 
 @dataclass

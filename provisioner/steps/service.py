@@ -18,6 +18,11 @@ class ServiceStep(Step):
     Params = ServiceParams
 
     def _find(self, ctx: StepContext) -> ServiceState | None:
+        created = ctx.facts.get("created_services", {}).get(self.params.shortname)
+        if created is not None:  # the re-read right after creating it: only its own form changed
+            state = ServiceEditPage(ctx.site).read(created)
+            if state.shortname == self.params.shortname:
+                return state
         listed = ServicesListPage(ctx.site).custom_services()
         listed.sort(key=lambda s: s[1] != self.params.name)
         edit = ServiceEditPage(ctx.site)
@@ -58,6 +63,7 @@ class ServiceStep(Step):
     def apply(self, ctx: StepContext, plan: Plan) -> None:
         p, page = self.params, ServiceEditPage(ctx.site)
         if plan.data["id"] is None:
-            page.create(p.name, p.shortname, p.enabled, p.restricted_users)
+            created = page.create(p.name, p.shortname, p.enabled, p.restricted_users)
+            ctx.facts.setdefault("created_services", {})[p.shortname] = created
         else:
             page.update(plan.data["id"], p.name, p.enabled, p.restricted_users)
