@@ -216,7 +216,8 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     before = engine.status(target.name)
     tree = None if target.installed() else SourceCache().find(target.version)
     started = time.monotonic()
-    up = engine.up(UpRequest(name=target.name, port=target.port, source=tree.root if tree else None,
+    up = engine.up(UpRequest(name=target.name, port=None if tree is None else target.port,
+                             source=tree.root if tree else None,
                              moodle_version=target.version, profile=matrix.profile(),
                              langpacks=tuple(code for code in wanted if code not in missing)))
     status = engine.status(target.name)
