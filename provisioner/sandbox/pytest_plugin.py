@@ -51,6 +51,21 @@ class MoodleSandbox:
         self._engine.reset(self.name)
         self._forced = False
 
+    def snapshot(self, label: str) -> bool:
+        """Keep the site as it is now under `label` (database and moodledata); False where the
+        engine cannot (then tests simply redo what led here). Dropped at the next session's start."""
+        if not hasattr(self._engine, "snapshot"):
+            return False
+        self._engine.snapshot(self.name, label)
+        return True
+
+    def restore_snapshot(self, label: str) -> bool:
+        """Back to the snapshot `label` taken in this session; False, nothing changed, if none."""
+        restored = hasattr(self._engine, "restore") and self._engine.restore(self.name, label)
+        if restored:
+            self._forced = False
+        return restored
+
     def php(self, code: str) -> str:
         """Run PHP with the site loaded ($CFG, $DB; $USER is the admin); returns what it echoes."""
         return self._engine.site_cli(self.name).php(code)
@@ -220,6 +235,8 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
                              source=tree.root if tree else None,
                              moodle_version=target.version, profile=matrix.profile(),
                              langpacks=tuple(code for code in wanted if code not in missing)))
+    if hasattr(engine, "drop_snapshots"):
+        engine.drop_snapshots(target.name)  # taken by an earlier session, maybe by other code
     status = engine.status(target.name)
     times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
                                                                "count": 0})
