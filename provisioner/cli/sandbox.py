@@ -35,11 +35,18 @@ def sandbox() -> None:
 @click.option("--langpack", "langpacks", multiple=True, metavar="DIR|CODE",
               help="Install a Moodle language pack: its folder (then cached), or the code of a cached one. "
                    "Repeatable; with --profile school, every cached pack that suits is installed.")
+@click.option("--php-image", envvar="MOODLE_PHP_IMAGE", metavar="IMAGE",
+              help="docker engine: the PHP+Apache image [env MOODLE_PHP_IMAGE; default "
+                   "moodlehq/moodle-php-apache:8.2]. Taken from the local image store, never pulled.")
+@click.option("--db-image", envvar="MOODLE_DB_IMAGE", metavar="IMAGE",
+              help="docker engine: the PostgreSQL image [env MOODLE_DB_IMAGE; default postgres:16]. "
+                   "Never pulled.")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
-       moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...]) -> None:
+       moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...],
+       php_image: str | None, db_image: str | None) -> None:
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
-    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks)
+    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image)
     chosen = engine_for(name, engine)
     say_if_downloading(request)
     state = chosen.up(request)
@@ -72,9 +79,10 @@ def installed(name: str) -> bool:
 
 @sandbox.command()
 @name_option
-@click.option("--purge", is_flag=True, help="Also delete the sandbox (code copy, database, data).")
+@click.option("--purge", is_flag=True, help="Also delete the sandbox (code copy, database, data; "
+                                           "on docker its volumes).")
 def down(name: str, purge: bool) -> None:
-    """Stop the sandbox: no process and no port left behind."""
+    """Stop the sandbox: no process, container, network or port left behind."""
     engine_for(name).down(name, purge=purge)
     click.echo(f"sandbox '{name}' {'purged' if purge else 'stopped'}")
 
@@ -91,7 +99,8 @@ def status(name: str, as_json: bool) -> None:
     click.echo(f"sandbox '{found.name}': {found.state}")
     if found.state != "absent":
         click.echo(f"  Moodle {found.release} ({found.engine}) at {found.url}")
-        click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
+        if found.processes:  # none while a docker sandbox is down: its containers are removed
+            click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
         if found.profile:
             click.echo(f"  profile {found.profile}; languages: {', '.join(['en', *found.languages])}")
         if found.installed is False:

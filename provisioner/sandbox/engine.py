@@ -24,6 +24,8 @@ class UpRequest:
     moodle_version: str | None = None  # "4.5": choose among cached releases or download one
     profile: str | None = None  # "school": fill the site (see profile.py); None leaves it as it is
     langpacks: tuple[str, ...] = ()  # language packs to install: folders, or codes of cached packs
+    php_image: str | None = None  # docker engine: None takes the compose file's (MOODLE_PHP_IMAGE, else HQ's)
+    db_image: str | None = None   # docker engine: None takes the compose file's (MOODLE_DB_IMAGE, else postgres)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The docker engine at its boundary: a mock SDK client records what would be asked of Docker.
-No Docker engine runs on these machines, so nothing here starts a container."""
+Nothing here starts a container; tests/integration/test_sandbox_docker.py runs the engine for real."""
 import shutil
 import subprocess
 from types import SimpleNamespace
@@ -17,6 +17,9 @@ from provisioner.sandbox.engine import UpRequest, docker_answers
 def client():
     fake = mock.MagicMock(name="docker-client")
     fake.containers.get.return_value.exec_run.return_value = SimpleNamespace(exit_code=0, output=b"")
+    fake.containers.list.return_value = []
+    fake.volumes.list.return_value = []
+    fake.networks.list.return_value = []
     return fake
 
 
@@ -42,13 +45,19 @@ def test_compose_file_is_valid_for_docker_compose(tmp_path):
 def test_compose_services_become_sdk_arguments(tmp_path):
     spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PORT": "8123"})
     args = compose.run_arguments("qa", "moodle", spec["services"]["moodle"])
-    assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa"
-    assert args["image"].startswith("moodlehq/moodle-php-apache:")
+    assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa_default"  # as docker-compose -p mp-qa
+    assert args["image"] == "moodlehq/moodle-php-apache:8.2"
     assert args["ports"] == {"80/tcp": ("127.0.0.1", 8123)}
     assert args["volumes"][str(tmp_path)] == {"bind": "/var/www/html", "mode": "rw"}
-    assert args["volumes"]["mp-qa-moodledata"]["bind"] == "/var/www/moodledata"
+    assert args["volumes"]["mp-qa_moodledata"]["bind"] == "/var/www/moodledata"
     assert args["environment"]["PHP_INI-max_input_vars"] == "5000"
     assert args["labels"][compose.LABEL] == "qa"
+
+
+def test_images_are_variables_of_the_compose_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOODLE_DB_IMAGE", raising=False)
+    spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PHP_IMAGE": "mirror.example/php:8.2"})
+    assert compose.images(spec) == {"db": "postgres:16", "moodle": "mirror.example/php:8.2"}
 
 
 def test_compose_needs_the_code_folder(monkeypatch):
@@ -61,6 +70,9 @@ def test_up_creates_db_then_moodle_installs_and_keeps_a_template(sandbox_home, f
     state = DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
     started = [c.kwargs["name"] for c in client.containers.run.call_args_list]
     assert started == ["mp-qa-db", "mp-qa-moodle"]
+    aliases = [c.kwargs["aliases"] for c in client.api.create_endpoint_config.call_args_list]
+    assert aliases == [["db"], ["moodle"]]  # install.php reaches PostgreSQL as --dbhost=db
+    assert ["chown", "www-data:", "/var/www/html"] in exec_commands(client)  # config.php is written there
     install = next(cmd for cmd in exec_commands(client) if "admin/cli/install.php" in cmd)
     assert "--wwwroot=http://127.0.0.1:8123" in install and "--dbhost=db" in install
     assert f"--adminpass={state.admin_password.reveal()}" in install
@@ -74,11 +86,12 @@ def test_a_failed_install_shows_moodles_message_and_stops_the_containers(sandbox
             return SimpleNamespace(exit_code=1, output=b"== Setting up database ==\nError: Database connection failed\n")
         return SimpleNamespace(exit_code=0, output=b"")
     client.containers.get.return_value.exec_run.side_effect = exec_run
-    running = mock.MagicMock()
-    client.containers.list.return_value = [running]
+    running = mock.MagicMock(status="running")
+    client.containers.run.side_effect = lambda **kwargs: setattr(client.containers.list, "return_value", [running])
     with pytest.raises(SandboxError, match="Moodle install failed: Error: Database connection failed"):
         DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
     running.stop.assert_called_once()
+    running.remove.assert_called_once()
 
 
 def test_reset_recreates_the_database_and_moodledata_from_the_template(sandbox_home, fake_moodle, client, no_waiting):
@@ -91,9 +104,52 @@ def test_reset_recreates_the_database_and_moodledata_from_the_template(sandbox_h
     assert "cp -a /var/www/moodledata.template/." in files[-1]
 
 
-def test_down_stops_this_sandboxs_containers_only(sandbox_home, client):
+def test_down_removes_this_sandboxs_containers_and_network_and_keeps_its_volumes(sandbox_home, client):
+    mine = mock.MagicMock(status="running")
+    client.containers.list.return_value = [mine]
+    network, other_network = mock.MagicMock(), mock.MagicMock()
+    network.name, other_network.name = "mp-qa_default", "mp-qa_default2"
+    client.networks.list.return_value = [network, other_network]
+    volume = mock.MagicMock()
+    volume.name = "mp-qa_dbdata"
+    client.volumes.list.return_value = [volume]
+
     DockerEngine(client).down("qa")
+
     client.containers.list.assert_called_with(all=True, filters={"label": f"{compose.LABEL}=qa"})
+    mine.remove.assert_called_once()
+    network.remove.assert_called_once()
+    other_network.remove.assert_not_called()
+    volume.remove.assert_not_called()
+    DockerEngine(client).down("qa", purge=True)
+    volume.remove.assert_called_once()
+
+
+def test_a_missing_image_is_named_with_how_to_get_it_and_nothing_is_pulled(sandbox_home, fake_moodle, client):
+    import docker
+
+    client.images.get.side_effect = docker.errors.ImageNotFound("absent")
+    with pytest.raises(SandboxError) as raised:
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle,
+                                          php_image="moodle-provisioner/php-apache:8.2", db_image="postgres:16"))
+    assert "moodle-provisioner/php-apache:8.2 is not in the local image store: build it with" in str(raised.value)
+    assert "pull it with `docker pull postgres:16`" in str(raised.value)
+    client.images.pull.assert_not_called()
+    client.containers.run.assert_not_called()
+
+
+def test_an_installed_sandbox_keeps_its_images(sandbox_home, fake_moodle, client, no_waiting):
+    engine = DockerEngine(client)
+    engine.up(UpRequest(name="qa", port=8123, source=fake_moodle, php_image="mirror.example/php:8.2"))
+    with pytest.raises(SandboxError, match="installed with --php-image mirror.example/php:8.2"):
+        engine.up(UpRequest(name="qa", php_image="other/php:8.2"))
+
+
+def test_moodle_51s_public_layout_is_refused_with_the_way_out(sandbox_home, make_moodle, tmp_path, client):
+    tree = make_moodle(tmp_path / "m51" / "moodle", release="5.1 (Build: 20251006)", version="2025100600.00",
+                       public=True, cli_at_root=True)
+    with pytest.raises(SandboxError, match="serves from public/.*--engine native"):
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=tree))
 
 
 def test_no_docker_engine_means_auto_picks_native(monkeypatch):
