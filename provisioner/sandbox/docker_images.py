@@ -11,11 +11,16 @@ STANDIN_PREFIX = "moodle-provisioner/"  # images built here by docker/standin/bu
 BUILD_SCRIPT = "docker/standin/build.sh"
 
 
-def how_to_get(image: str) -> str:
-    if image.startswith(STANDIN_PREFIX):
-        return f"build it with `{BUILD_SCRIPT}`"
-    return (f"pull it with `docker pull {image}`, or use images built here: `{BUILD_SCRIPT}`, then "
-            f"--php-image {STANDIN_PREFIX}php-apache:8.2 --db-image {STANDIN_PREFIX}postgres:15")
+def how_to_get(missing: list[str]) -> str:
+    """One sentence for all missing images: pulling is the user's choice, never ours."""
+    ours = [image for image in missing if image.startswith(STANDIN_PREFIX)]
+    theirs = [image for image in missing if image not in ours]
+    ways = [f"build {', '.join(ours)} with `{BUILD_SCRIPT}`"] if ours else []
+    if theirs:
+        ways.append(f"pull {', '.join(theirs)} (`docker pull IMAGE`), or build stand-ins with `{BUILD_SCRIPT}` "
+                    f"and use --php-image {STANDIN_PREFIX}php-apache:8.2 --db-image {STANDIN_PREFIX}postgres:15 "
+                    "(or MOODLE_PHP_IMAGE / MOODLE_DB_IMAGE)")
+    return "; ".join(ways)
 
 
 def require_local(client, images: list[str]) -> None:
@@ -28,5 +33,5 @@ def require_local(client, images: list[str]) -> None:
         except docker.errors.ImageNotFound:
             missing.append(image)
     if missing:
-        raise SandboxError("; ".join(f"image {image} is not in the local image store: {how_to_get(image)}"
-                                     for image in missing))
+        raise SandboxError(f"not in the local image store (images are never pulled here): {', '.join(missing)}: "
+                           f"{how_to_get(missing)}")

@@ -132,8 +132,8 @@ def test_a_missing_image_is_named_with_how_to_get_it_and_nothing_is_pulled(sandb
     with pytest.raises(SandboxError) as raised:
         DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle,
                                           php_image="moodle-provisioner/php-apache:8.2", db_image="postgres:16"))
-    assert "moodle-provisioner/php-apache:8.2 is not in the local image store: build it with" in str(raised.value)
-    assert "pull it with `docker pull postgres:16`" in str(raised.value)
+    assert "build moodle-provisioner/php-apache:8.2 with `docker/standin/build.sh`" in str(raised.value)
+    assert "pull postgres:16 (`docker pull IMAGE`)" in str(raised.value)
     client.images.pull.assert_not_called()
     client.containers.run.assert_not_called()
 
