@@ -84,7 +84,7 @@ class DockerEngine:
         current = state_mod.load(SandboxPaths(name).state_file)
         if not current or not current.installed:
             raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
-        if not self.status(name).state == RUNNING:
+        if self.status(name).state != RUNNING:  # after `down`: bring it back first
             self._start(current)
         # Apache keeps running (its opcache stays warm); WITH (FORCE) ends the site's DB sessions.
         self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE moodle WITH (FORCE)",

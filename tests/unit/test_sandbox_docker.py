@@ -1,5 +1,5 @@
 """The docker engine at its boundary: a mock SDK client records what would be asked of Docker.
-Nothing here starts a container; tests/integration/test_sandbox_docker.py runs the engine for real."""
+Nothing here starts a container; tests/integration/test_sandbox_docker_lifecycle.py runs the engine for real."""
 import shutil
 import subprocess
 from types import SimpleNamespace
