@@ -215,7 +215,7 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     if missing and matrix.in_ci():
         pytest.fail(f"no cached language pack {', '.join(missing)} for Moodle {target.version}: "
                     f"give it once with `provisioner sandbox up --name {target.name} --langpack DIR`", pytrace=False)
-    engine = engine_for(target.name)
+    engine = engine_for(target.name, "native")  # not auto: with Docker up, a new sandbox would go there
     before = engine.status(target.name)
     tree = None if target.installed() else SourceCache().find(target.version)
     started = time.monotonic()
