@@ -75,7 +75,8 @@ def run_arguments(sandbox: str, service: str, spec: dict) -> dict:
         host, host_port, container_port = str(entry).rsplit(":", 2)
         ports[f"{container_port}/tcp"] = (host, int(host_port))
     return {
-        "image": spec["image"], "name": f"{prefix(sandbox)}-{service}", "detach": True,
+        "image": spec["image"], "command": spec.get("command"), "name": f"{prefix(sandbox)}-{service}",
+        "detach": True,
         "environment": {k: str(v) for k, v in (spec.get("environment") or {}).items()},
         "volumes": volumes, "ports": ports, "network": network_name(sandbox),
         "labels": {LABEL: sandbox, f"{LABEL}.service": service},

@@ -52,6 +52,8 @@ def test_compose_services_become_sdk_arguments(tmp_path):
     assert args["volumes"]["mp-qa_moodledata"]["bind"] == "/var/www/moodledata"
     assert args["environment"]["PHP_INI-max_input_vars"] == "5000"
     assert args["labels"][compose.LABEL] == "qa"
+    db = compose.run_arguments("qa", "db", spec["services"]["db"])
+    assert db["command"][:2] == ["-c", "fsync=off"]  # a sandbox's database need not survive a crash
 
 
 def test_images_are_variables_of_the_compose_file(tmp_path, monkeypatch):

@@ -21,4 +21,5 @@ CREATE DATABASE "$POSTGRES_DB" OWNER "$POSTGRES_USER";
 SQL
   fi
 fi
+[ "${1:-}" = postgres ] && shift  # `postgres -c ...` or `-c ...`, as the official image takes either
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres -D "$PGDATA" "$@"
