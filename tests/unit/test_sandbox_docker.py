@@ -42,7 +42,8 @@ def test_compose_file_is_valid_for_docker_compose(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_compose_services_become_sdk_arguments(tmp_path):
+def test_compose_services_become_sdk_arguments(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOODLE_PHP_IMAGE", raising=False)  # .ci/run sets it to the stand-in
     spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PORT": "8123"})
     args = compose.run_arguments("qa", "moodle", spec["services"]["moodle"])
     assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa_default"  # as docker-compose -p mp-qa
