@@ -14,18 +14,19 @@ import time
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox import compose, docker_images
+from provisioner.sandbox.docker_site_cli import CODE, DockerSiteCli
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
 from provisioner.sandbox.install import moodle_message
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
-from provisioner.sandbox.source import copy_tree
+from provisioner.sandbox.source import copy_tree, open_tree
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
 
 SERVICES = ("db", "moodle")  # start order
-CODE, DATA, TEMPLATE = "/var/www/html", "/var/www/moodledata", "/var/www/moodledata.template"
+DATA, TEMPLATE = "/var/www/moodledata", "/var/www/moodledata.template"
 PSQL = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "moodle"]
 START_TIMEOUT = 120
 
@@ -90,6 +91,7 @@ class DockerEngine:
         self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE moodle WITH (FORCE)",
                                 "-c", "CREATE DATABASE moodle TEMPLATE moodle_template"])
         self._exec("moodle", name, ["sh", "-c", f"find {DATA} -mindepth 1 -delete && cp -a {TEMPLATE}/. {DATA}/"])
+        self._site_cli(name).restore_config()  # settings a test forced in config.php
         return self._wait(current)
 
     def sql(self, name: str, query: str) -> str:
@@ -100,8 +102,11 @@ class DockerEngine:
                  for c in self._containers(name)}
         return found | {"install": tail(SandboxPaths(name).install_log, lines)}
 
-    def site_cli(self, name: str):
-        raise SandboxError("running Moodle's command line in a docker sandbox is not supported yet")
+    def site_cli(self, name: str) -> DockerSiteCli:
+        current = state_mod.load(SandboxPaths(name).state_file)
+        if not current or not current.installed:
+            raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+        return self._site_cli(name)
 
     # --- steps ----------------------------------------------------------------------------
     def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
@@ -156,6 +161,17 @@ class DockerEngine:
         self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE IF EXISTS moodle_template",
                                 "-c", "CREATE DATABASE moodle_template TEMPLATE moodle"])
         self._exec("moodle", name, ["sh", "-c", f"find {TEMPLATE} -mindepth 1 -delete && cp -a {DATA}/. {TEMPLATE}/"])
+        self._site_cli(name).save_config_template()
+
+    def _site_cli(self, name: str) -> DockerSiteCli:
+        paths = SandboxPaths(name)
+
+        def run(argv: list[str], environment: dict[str, str]) -> tuple[int, str, str]:
+            container = self.client.containers.get(f"{compose.prefix(name)}-moodle")
+            result = container.exec_run(argv, user="www-data", workdir=CODE, environment=environment, demux=True)
+            stdout, stderr = result.output or (None, None)
+            return result.exit_code, (stdout or b"").decode(errors="replace"), (stderr or b"").decode(errors="replace")
+        return DockerSiteCli(run, open_tree(paths.code), paths.config_template, paths.profile_log)
 
     def _install(self, current: SandboxState, paths: SandboxPaths) -> None:
         argv = ["php", "admin/cli/install.php", "--non-interactive", "--agree-license", "--lang=en",

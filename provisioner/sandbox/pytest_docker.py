@@ -67,16 +67,19 @@ def bring_up(engine) -> state_mod.SandboxState:
 
 
 @pytest.fixture(scope="session")
-def docker_moodle():
+def docker_moodle(pytestconfig: pytest.Config):
     """This session's docker sandbox, installed the first time and left running for the next session.
-    sql() and reset() work as on native; php() and cfg() need the native engine for now."""
+    The same object as moodle_sandbox's: sql(), reset(), php(), cfg(), force_config() (PHP runs in the
+    moodle container); a plain site, as profiles are native-only for now."""
     from provisioner.sandbox.docker_engine import DockerEngine
-    from provisioner.sandbox.pytest_plugin import MoodleSandbox
+    from provisioner.sandbox.pytest_plugin import _LIVE, MoodleSandbox
 
     engine = DockerEngine()
     up = bring_up(engine)
-    yield MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user, admin_password=up.admin_password,
-                        version=up.version, release=up.release, _engine=engine)
+    sandbox = MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user, admin_password=up.admin_password,
+                            version=up.version, release=up.release, _engine=engine)
+    pytestconfig.stash[_LIVE].append(sandbox)  # a setting a test forces ends with that test, as on native
+    yield sandbox
     if os.environ.get(matrix.STOP_ENV) == "1":
         engine.down(up.name)
 

@@ -121,6 +121,21 @@ def test_the_main_job_converges_then_reset_takes_the_site_back_in_seconds(fresh_
     assert 'name="username"' in login_page(site.url)
 
 
+def test_moodles_command_line_runs_in_the_container_and_reset_undoes_a_forced_setting(docker_moodle):
+    site = docker_moodle
+
+    site.cfg("noreplyaddress", "qa@example.invalid")  # admin/cli/cfg.php, as www-data in the container
+    site.force_config("enablewebservices", True)  # config.php, bind-mounted from the host
+
+    assert site.sql("SELECT value FROM mdl_config WHERE name = 'noreplyaddress'") == [("qa@example.invalid",)]
+    assert site.php_json("echo json_encode($CFG->config_php_settings['enablewebservices'] ?? null);") is True
+
+    site.reset()
+
+    assert site.php_json("echo json_encode($CFG->config_php_settings['enablewebservices'] ?? null);") is None
+    assert site.sql("SELECT value FROM mdl_config WHERE name = 'noreplyaddress'") != [("qa@example.invalid",)]
+
+
 def test_logs_show_apache_postgresql_and_the_install(docker_moodle):
     logs = cli("sandbox", "logs", "--name", docker_moodle.name, "-n", "400")
 

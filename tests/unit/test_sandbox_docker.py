@@ -11,12 +11,20 @@ from provisioner.errors import SandboxError
 from provisioner.sandbox import compose
 from provisioner.sandbox.docker_engine import DockerEngine
 from provisioner.sandbox.engine import UpRequest, docker_answers
+from provisioner.sandbox.paths import SandboxPaths
+
+
+def installing(argv, **kwargs):
+    """exec_run answering 0 to everything; install.php leaves a config.php, as Moodle's does."""
+    if "admin/cli/install.php" in argv:
+        (SandboxPaths("qa").code / "config.php").write_text("<?php // installed\n")
+    return SimpleNamespace(exit_code=0, output=b"")
 
 
 @pytest.fixture
 def client():
     fake = mock.MagicMock(name="docker-client")
-    fake.containers.get.return_value.exec_run.return_value = SimpleNamespace(exit_code=0, output=b"")
+    fake.containers.get.return_value.exec_run.side_effect = installing
     fake.containers.list.return_value = []
     fake.volumes.list.return_value = []
     fake.networks.list.return_value = []
@@ -160,3 +168,26 @@ def test_no_docker_engine_means_auto_picks_native(monkeypatch):
 
     monkeypatch.setattr(docker, "from_env", mock.Mock(side_effect=docker.errors.DockerException("no socket")))
     assert docker_answers() is False
+
+
+def test_moodles_command_line_runs_in_the_container_on_the_mounted_code_copy(tmp_path, fake_moodle):
+    from provisioner.sandbox.docker_site_cli import DockerSiteCli
+    from provisioner.sandbox.source import open_tree
+
+    seen = []
+
+    def run(argv, environment):
+        script = fake_moodle / argv[-1].removeprefix("/var/www/html/")
+        seen.append((argv, environment, script.exists() and script.read_text()))
+        return 0, '{"answer": 42}\n', ""
+
+    cli = DockerSiteCli(run, open_tree(fake_moodle), tmp_path / "config.template")
+
+    assert cli.php_json("echo json_encode(['answer' => 42]);") == {"answer": 42}
+    argv, environment, text = seen[0]
+    assert argv[0] == "php" and argv[-1].startswith("/var/www/html/.sandbox-")  # copied into the mounted copy
+    assert "require('/var/www/html/config.php');" in text
+    assert environment == {"MOODLE_PROVISIONER_CONFIG": "/var/www/html/config.php"}
+    assert not list(fake_moodle.glob(".sandbox-*"))  # and removed after the run
+    cli.cfg("noreplyaddress")
+    assert seen[-1][0][-2:] == ["/var/www/html/admin/cli/cfg.php", "--name=noreplyaddress"]
