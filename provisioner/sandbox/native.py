@@ -88,21 +88,7 @@ class NativeEngine:
             current = state_mod.load(paths.state_file)
             if not current or not current.installed:
                 raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
-            # php -S keeps running (its opcache stays warm, saving seconds); DROP ... WITH (FORCE)
-            # ends its database sessions, and no request is expected while a test resets.
-            cluster = Cluster(paths, self._pg_bindir)
-            cluster.start()
-            wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
-            cluster.drop_database(DB_NAME)
-            if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
-                cluster.rename_database(DB_SPARE, DB_NAME)
-            else:
-                cluster.create_database(DB_NAME, template=DB_TEMPLATE)
-            shutil.rmtree(paths.moodledata)
-            shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
-            self._site_cli(paths).restore_config()  # settings a test forced in config.php
-            self._start(current, paths)
-            self._prepare_spare(current, paths, cluster)
+            self._restore_template(current, paths)
             return current
 
     def sql(self, name: str, query: str) -> str:
@@ -169,6 +155,24 @@ class NativeEngine:
         shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
         self._site_cli(paths).save_config_template()
 
+    def _restore_template(self, current: SandboxState, paths: SandboxPaths) -> None:
+        """The database, moodledata and config.php back to the template's state, site served."""
+        # php -S keeps running (its opcache stays warm, saving seconds); DROP ... WITH (FORCE)
+        # ends its database sessions, and no request is expected while a test resets.
+        cluster = Cluster(paths, self._pg_bindir)
+        cluster.start()
+        wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        cluster.drop_database(DB_NAME)
+        if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
+            cluster.rename_database(DB_SPARE, DB_NAME)
+        else:
+            cluster.create_database(DB_NAME, template=DB_TEMPLATE)
+        shutil.rmtree(paths.moodledata)
+        shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
+        self._site_cli(paths).restore_config()  # settings a test forced in config.php
+        self._start(current, paths)
+        self._prepare_spare(current, paths, cluster)
+
     def _apply_profile(self, current: SandboxState, paths: SandboxPaths, profile: str | None,
                        packs: list[LangPack]) -> None:
         """Fill an installed site and install language packs, then retake the reset template, so
@@ -182,8 +186,10 @@ class NativeEngine:
         if not (make_school or new_packs):
             return
         started = time.monotonic()
+        # From the template, not from whatever the last test left: the new template must be a
+        # just-installed site plus the profile, or every later reset would bring that state back.
+        self._restore_template(current, paths)
         cli = self._site_cli(paths)
-        cli.restore_config()  # the template must not keep a setting a test forced
         cluster = Cluster(paths, self._pg_bindir)
         if make_school:
             counts = profile_mod.make_school(cli)

@@ -215,11 +215,14 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     if missing and matrix.in_ci():
         pytest.fail(f"no cached language pack {', '.join(missing)} for Moodle {target.version}: "
                     f"give it once with `provisioner sandbox up --name {target.name} --langpack DIR`", pytrace=False)
-    engine = engine_for(target.name, "native")  # not auto: with Docker up, a new sandbox would go there
+    # Native even where a Docker engine answers: the matrix's school profile and language packs are
+    # applied through the native engine, and a sandbox keeps the engine it was installed with.
+    engine = engine_for(target.name, "native")
     before = engine.status(target.name)
     tree = None if target.installed() else SourceCache().find(target.version)
     started = time.monotonic()
-    up = engine.up(UpRequest(name=target.name, port=target.port, source=tree.root if tree else None,
+    up = engine.up(UpRequest(name=target.name, port=None if tree is None else target.port,
+                             source=tree.root if tree else None,
                              moodle_version=target.version, profile=matrix.profile(),
                              langpacks=tuple(code for code in wanted if code not in missing)))
     status = engine.status(target.name)
