@@ -13,7 +13,7 @@ name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
                            help="Which sandbox; several can run at once on different ports.")
 engine_option = click.option("--engine", type=click.Choice(["auto", "native", "docker"]),
                              default="auto", show_default=True,
-                             help="auto: docker where a Docker engine answers, else native.")
+                             help="auto: docker where a Docker engine answers and holds the images, else native.")
 
 
 @click.group()
@@ -47,7 +47,7 @@ def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
     request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image)
-    chosen = engine_for(name, engine)
+    chosen = engine_for(name, engine, {"php": php_image, "db": db_image})
     say_if_downloading(request)
     state = chosen.up(request)
     click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")
