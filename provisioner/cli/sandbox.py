@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for
+from provisioner.sandbox.paths import SandboxPaths
 
 name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
                            help="Which sandbox; several can run at once on different ports.")
@@ -41,9 +42,11 @@ def sandbox() -> None:
 @click.option("--db-image", envvar="MOODLE_DB_IMAGE", metavar="IMAGE",
               help="docker engine: the PostgreSQL image [env MOODLE_DB_IMAGE; default postgres:16]. "
                    "Never pulled.")
+@click.option("--show-password", is_flag=True,
+              help="Print the admin password (by default only where it is kept: the sandbox's state file).")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
        moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...],
-       php_image: str | None, db_image: str | None) -> None:
+       php_image: str | None, db_image: str | None, show_password: bool) -> None:
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
     request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image)
@@ -53,7 +56,10 @@ def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
     click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")
     click.echo(f"  URL:            {state.url}")
     click.echo(f"  admin user:     {state.admin_user}")
-    click.echo(f"  admin password: {state.admin_password.reveal()}")
+    if show_password:
+        click.echo(f"  admin password: {state.admin_password.reveal()}")
+    else:  # CI logs and shared terminals keep what is printed: say where it is instead
+        click.echo(f"  admin password: in {SandboxPaths(name).state_file} (mode 0600), or add --show-password")
     if profile or langpacks:
         found = chosen.status(name)
         click.echo(f"  profile:        {found.profile}; languages: {', '.join(['en', *found.languages])}")
@@ -71,7 +77,6 @@ def say_if_downloading(request: UpRequest) -> None:
 
 def installed(name: str) -> bool:
     from provisioner.sandbox import state as state_mod
-    from provisioner.sandbox.paths import SandboxPaths
 
     current = state_mod.load(SandboxPaths(name).state_file)
     return bool(current and current.installed)
