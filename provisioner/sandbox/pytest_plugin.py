@@ -1,5 +1,6 @@
 """pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version) and `fresh_moodle`
-(reset first). Registered as the pytest11 entry point `moodle_sandbox`.
+(reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (pytest_docker.py). Registered as
+the pytest11 entry point `moodle_sandbox`.
 
 Tests that use a sandbox run on the default version's; those marked `matrix` run on every version's
 (see matrix.py for the sandboxes and their environment variables). A version whose source cannot be
@@ -14,11 +15,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import matrix
+from provisioner.sandbox import matrix, pytest_docker
 from provisioner.sandbox import sql as sql_mod
 from provisioner.sandbox.engine import UpRequest, engine_for
 from provisioner.sandbox.source import SourceCache
 from provisioner.secrets import Secret
+
+from provisioner.sandbox.pytest_docker import docker_moodle, fresh_docker_moodle  # noqa: E402,F401 - served here
 
 _TARGETS = pytest.StashKey[list]()
 _PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
@@ -134,6 +137,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in integration:
         target = _target_of(item) or full  # tests without a sandbox still need a Moodle source
         reason = config.stash[_SOURCE_PROBLEM] or target.missing()
+        if not reason and any(name in item.fixturenames for name in pytest_docker.FIXTURES):
+            reason = pytest_docker.missing()  # no Docker engine, or an image not built/pulled
         if _target_of(item):
             config.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0, "count": 0})
         if reason:
