@@ -1,20 +1,24 @@
-"""How long the native sandbox takes: fresh install vs up-when-installed, reset and down; with
+"""How long a sandbox takes: fresh install vs up-when-installed, reset and down; with
 --profile school also applying the profile, and reset of the school site vs the plain one.
+--engine docker times the docker engine the same way (images from --php-image/--db-image or
+MOODLE_PHP_IMAGE/MOODLE_DB_IMAGE, never pulled), so the two engines can be compared.
 
 A benchmark for people, not a timed test. It uses its own sandbox (default "bench" on port 8241)
 and purges it at the end unless --keep is given.
 
     python bench/sandbox_bench.py --moodle-src /path/to/moodle-5.0.tgz [--runs 3] [--profile school]
+    python bench/sandbox_bench.py --engine docker --name dkb --port 8391 \
+      --php-image moodle-provisioner/php-apache:8.2 --db-image moodle-provisioner/postgres:15
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
 
-from provisioner.sandbox.engine import UpRequest, resolve_source
-from provisioner.sandbox.native import NativeEngine
+from provisioner.sandbox.engine import Engine, UpRequest, choose_engine, resolve_source
 
 TARGETS = {"up (installed)": 15.0, "reset": 10.0, "reset right after reset": 10.0}  # issue 2
 
@@ -25,7 +29,7 @@ def timed(action) -> float:
     return time.monotonic() - started
 
 
-def repeat(engine: NativeEngine, args, samples: dict[str, list[float]], label: str) -> None:
+def repeat(engine: Engine, args, samples: dict[str, list[float]], label: str) -> None:
     for run in range(args.runs):
         samples.setdefault(f"down{label}", []).append(timed(lambda: engine.down(args.name)))
         samples.setdefault(f"up (installed){label}", []).append(timed(lambda: engine.up(UpRequest(name=args.name))))
@@ -44,10 +48,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the bench sandbox installed")
     parser.add_argument("--profile", choices=["school"], help="then apply it and time the same steps again")
     parser.add_argument("--langpack", action="append", default=[], help="with --profile: a pack's folder or code")
+    parser.add_argument("--engine", choices=["native", "docker"], default="native")
+    parser.add_argument("--php-image", default=os.environ.get("MOODLE_PHP_IMAGE"), help="docker engine")
+    parser.add_argument("--db-image", default=os.environ.get("MOODLE_DB_IMAGE"), help="docker engine")
     args = parser.parse_args()
 
-    engine = NativeEngine()
-    request = UpRequest(name=args.name, port=args.port, source=args.moodle_src)
+    engine = choose_engine(args.engine)
+    request = UpRequest(name=args.name, port=args.port, source=args.moodle_src, php_image=args.php_image,
+                        db_image=args.db_image)
     engine.down(args.name, purge=True)
     samples: dict[str, list[float]] = {}
     samples["cache source"] = [timed(lambda: resolve_source(request))]  # ~0 once cached
@@ -62,7 +70,7 @@ def main() -> None:
         engine.down(args.name, purge=True)
 
     fresh = samples["fresh install (up)"][0]
-    print(f"\nMoodle {release}, native engine, {args.runs} run(s); ratio = fresh install / step")
+    print(f"\nMoodle {release}, {args.engine} engine, {args.runs} run(s); ratio = fresh install / step")
     print(f"{'step':<36}{'median s':>10}{'min s':>9}{'max s':>9}{'ratio':>9}  target")
     for step, values in samples.items():
         median = statistics.median(values)

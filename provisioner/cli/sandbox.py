@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for
+from provisioner.sandbox.paths import SandboxPaths
 
 name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
                            help="Which sandbox; several can run at once on different ports.")
 engine_option = click.option("--engine", type=click.Choice(["auto", "native", "docker"]),
                              default="auto", show_default=True,
-                             help="auto: docker where a Docker engine answers, else native.")
+                             help="auto: docker where a Docker engine answers and holds the images, else native.")
 
 
 @click.group()
@@ -35,18 +36,30 @@ def sandbox() -> None:
 @click.option("--langpack", "langpacks", multiple=True, metavar="DIR|CODE",
               help="Install a Moodle language pack: its folder (then cached), or the code of a cached one. "
                    "Repeatable; with --profile school, every cached pack that suits is installed.")
+@click.option("--php-image", envvar="MOODLE_PHP_IMAGE", metavar="IMAGE",
+              help="docker engine: the PHP+Apache image [env MOODLE_PHP_IMAGE; default "
+                   "moodlehq/moodle-php-apache:8.2]. Taken from the local image store, never pulled.")
+@click.option("--db-image", envvar="MOODLE_DB_IMAGE", metavar="IMAGE",
+              help="docker engine: the PostgreSQL image [env MOODLE_DB_IMAGE; default postgres:16]. "
+                   "Never pulled.")
+@click.option("--show-password", is_flag=True,
+              help="Print the admin password (by default only where it is kept: the sandbox's state file).")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
-       moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...]) -> None:
+       moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...],
+       php_image: str | None, db_image: str | None, show_password: bool) -> None:
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
-    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks)
-    chosen = engine_for(name, engine)
+    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image)
+    chosen = engine_for(name, engine, {"php": php_image, "db": db_image})
     say_if_downloading(request)
     state = chosen.up(request)
     click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")
     click.echo(f"  URL:            {state.url}")
     click.echo(f"  admin user:     {state.admin_user}")
-    click.echo(f"  admin password: {state.admin_password.reveal()}")
+    if show_password:
+        click.echo(f"  admin password: {state.admin_password.reveal()}")
+    else:  # CI logs and shared terminals keep what is printed: say where it is instead
+        click.echo(f"  admin password: in {SandboxPaths(name).state_file} (mode 0600), or add --show-password")
     if profile or langpacks:
         found = chosen.status(name)
         click.echo(f"  profile:        {found.profile}; languages: {', '.join(['en', *found.languages])}")
@@ -64,7 +77,6 @@ def say_if_downloading(request: UpRequest) -> None:
 
 def installed(name: str) -> bool:
     from provisioner.sandbox import state as state_mod
-    from provisioner.sandbox.paths import SandboxPaths
 
     current = state_mod.load(SandboxPaths(name).state_file)
     return bool(current and current.installed)
@@ -72,9 +84,10 @@ def installed(name: str) -> bool:
 
 @sandbox.command()
 @name_option
-@click.option("--purge", is_flag=True, help="Also delete the sandbox (code copy, database, data).")
+@click.option("--purge", is_flag=True, help="Also delete the sandbox (code copy, database, data; "
+                                           "on docker its volumes).")
 def down(name: str, purge: bool) -> None:
-    """Stop the sandbox: no process and no port left behind."""
+    """Stop the sandbox: no process, container, network or port left behind."""
     engine_for(name).down(name, purge=purge)
     click.echo(f"sandbox '{name}' {'purged' if purge else 'stopped'}")
 
@@ -91,7 +104,8 @@ def status(name: str, as_json: bool) -> None:
     click.echo(f"sandbox '{found.name}': {found.state}")
     if found.state != "absent":
         click.echo(f"  Moodle {found.release} ({found.engine}) at {found.url}")
-        click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
+        if found.processes:  # none while a docker sandbox is down: its containers are removed
+            click.echo("  " + ", ".join(f"{k} {'running' if v else 'stopped'}" for k, v in found.processes.items()))
         if found.profile:
             click.echo(f"  profile {found.profile}; languages: {', '.join(['en', *found.languages])}")
         if found.installed is False:

@@ -1,7 +1,11 @@
-"""The docker engine: Moodle HQ's PHP+Apache image and PostgreSQL, driven through the Docker SDK.
+"""The docker engine: a PHP+Apache image serving the sandbox's code copy, PostgreSQL beside it, driven
+through the Docker SDK from docker/moodle-compose.yml.
 
-Kept thin on purpose: everything Moodle-specific (install options, template reset) mirrors the
-native engine, and every SDK call is visible to the unit tests through a mock client.
+Like the native engine, `up` installs once and keeps a template (a template database in the db
+container, a copy of moodledata in its own volume), taken after a first page load so Moodle's caches
+are warm; `reset` swaps them back in while Apache keeps running. `down` removes the containers and the
+network (the data stays in volumes, so the next `up` is quick); `down --purge` removes the volumes too.
+Images are never pulled (docker_images.py).
 """
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ import shutil
 import time
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import compose
+from provisioner.sandbox import compose, docker_images
+from provisioner.sandbox.docker_site_cli import CODE, DockerSiteCli
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
 from provisioner.sandbox.install import moodle_message
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.process import require_free_port, wait_for_http
-from provisioner.sandbox.source import copy_tree
+from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
+from provisioner.sandbox.source import copy_tree, open_tree
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
@@ -23,6 +28,7 @@ from provisioner.secrets import generate_password
 SERVICES = ("db", "moodle")  # start order
 DATA, TEMPLATE = "/var/www/moodledata", "/var/www/moodledata.template"
 PSQL = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "moodle"]
+START_TIMEOUT = 120
 
 
 class DockerEngine:
@@ -37,54 +43,30 @@ class DockerEngine:
             import docker
 
             try:
-                self._client = docker.from_env()
+                client = docker.from_env()
+                client.ping()  # from_env() does not connect: say "no engine" here, not mid-install
             except docker.errors.DockerException as exc:
-                raise SandboxError(f"no Docker engine answers ({exc}); use --engine native") from exc
+                raise SandboxError(f"no Docker engine answers ({exc}); start dockerd, or use --engine native") from exc
+            self._client = client
         return self._client
 
+    # --- commands -------------------------------------------------------------------------
     def up(self, request: UpRequest) -> SandboxState:
         if request.profile or request.langpacks:
             raise SandboxError("--profile and --langpack need the native engine for now (--engine native)")
         paths = SandboxPaths(request.name)
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:
-            for container in self._containers(request.name):
-                container.start()
-            return self._wait(existing)
-        tree = resolve_source(request)
-        port = port_for(request.name, request.port)
-        require_free_port(port)
-        shutil.rmtree(paths.root, ignore_errors=True)
-        copy_tree(tree.root, paths.code, hardlink=True)  # bind-mounted; install writes config.php
-        current = SandboxState(name=request.name, engine=self.name, port=port,
-                               version=tree.release.short, release=tree.release.release,
-                               admin_user=ADMIN_USER, admin_password=generate_password(),
-                               paths={"root": str(paths.root), "code": str(paths.code)})
-        state_mod.save(current, paths.state_file)
-        try:
-            self._create(request.name, {"MOODLE_CODE": str(paths.code), "MOODLE_PORT": str(port)})
-            self._until_db_ready(request.name)
-            self._install(current)
-            self._exec("db", request.name, [*PSQL, "-d", "postgres", "-c",
-                                            "CREATE DATABASE moodle_template TEMPLATE moodle"])
-            self._exec("moodle", request.name, ["cp", "-a", DATA, TEMPLATE])
-            current.installed = True
-            state_mod.save(current, paths.state_file)
-            return self._wait(current)
-        except BaseException:
-            self.down(request.name)
-            raise
+            _check_request_fits(existing, request)
+            return self._start(existing)
+        return self._install_fresh(request, paths)
 
     def down(self, name: str, *, purge: bool = False) -> None:
-        for container in self._containers(name):
-            container.stop(timeout=10)
-            if purge:
-                container.remove(v=True)
+        current = state_mod.load(SandboxPaths(name).state_file)
+        self._remove(name, volumes=purge)
+        if current:
+            _wait_port_free(current.port)
         if purge:
-            for volume in self.client.volumes.list(filters={"label": f"{compose.LABEL}={name}"}):
-                volume.remove()
-            for network in self.client.networks.list(names=[compose.prefix(name)]):
-                network.remove()
             shutil.rmtree(SandboxPaths(name).root, ignore_errors=True)
 
     def status(self, name: str) -> Status:
@@ -103,36 +85,159 @@ class DockerEngine:
         current = state_mod.load(SandboxPaths(name).state_file)
         if not current or not current.installed:
             raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+        if self.status(name).state != RUNNING:  # after `down`: bring it back first
+            self._start(current)
+        # Apache keeps running (its opcache stays warm); WITH (FORCE) ends the site's DB sessions.
         self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE moodle WITH (FORCE)",
                                 "-c", "CREATE DATABASE moodle TEMPLATE moodle_template"])
-        self._exec("moodle", name, ["sh", "-c", f"rm -rf {DATA}/* && cp -a {TEMPLATE}/. {DATA}/"])
+        self._exec("moodle", name, ["sh", "-c", f"find {DATA} -mindepth 1 -delete && cp -a {TEMPLATE}/. {DATA}/"])
+        self._site_cli(name).restore_config()  # settings a test forced in config.php
         return self._wait(current)
 
     def sql(self, name: str, query: str) -> str:
         return self._exec("db", name, [*PSQL, *PSQL_OUTPUT_FLAGS, "-d", "moodle", "-c", query])
 
     def logs(self, name: str, lines: int = 40) -> dict[str, str]:
-        return {c.name: c.logs(tail=lines).decode(errors="replace") for c in self._containers(name)}
+        found = {c.labels.get(f"{compose.LABEL}.service", c.name): c.logs(tail=lines).decode(errors="replace")
+                 for c in self._containers(name)}
+        return found | {"install": tail(SandboxPaths(name).install_log, lines)}
 
-    def site_cli(self, name: str):
-        raise SandboxError("running Moodle's command line in a docker sandbox is not supported yet")
+    def site_cli(self, name: str) -> DockerSiteCli:
+        current = state_mod.load(SandboxPaths(name).state_file)
+        if not current or not current.installed:
+            raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+        return self._site_cli(name)
+
+    # --- steps ----------------------------------------------------------------------------
+    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
+        tree = resolve_source(request)
+        if tree.webroot != tree.root:
+            raise SandboxError(f"Moodle {tree.release.release} serves from public/, which the PHP image's "
+                               "/var/www/html does not: use --engine native for 5.1 and later")
+        port = port_for(request.name, request.port)
+        variables = {"MOODLE_CODE": str(paths.code), "MOODLE_PORT": str(port),
+                     "MOODLE_PHP_IMAGE": request.php_image or "", "MOODLE_DB_IMAGE": request.db_image or ""}
+        images = compose.images(compose.load(variables))
+        docker_images.require_local(self.client, list(images.values()))  # before anything is made
+        require_free_port(port)
+        self._remove(request.name, volumes=True)  # a failed earlier install: start over, keep nothing
+        shutil.rmtree(paths.root, ignore_errors=True)
+        copy_tree(tree.root, paths.code, hardlink=True)  # bind-mounted; install writes config.php
+        paths.logs.mkdir(parents=True)
+        current = SandboxState(name=request.name, engine=self.name, port=port,
+                               version=tree.release.short, release=tree.release.release,
+                               admin_user=ADMIN_USER, admin_password=generate_password(),
+                               paths={"root": str(paths.root), "code": str(paths.code), "logs": str(paths.logs)},
+                               images=images)
+        state_mod.save(current, paths.state_file)  # from here on, `down` can find what to remove
+        try:
+            self._create(current)
+            self._until_db_ready(request.name)
+            # install.php writes config.php into the code root: only that folder changes owner,
+            # the files in it are hard links shared with the source cache
+            self._exec("moodle", request.name, ["chown", "www-data:", CODE])
+            self._install(current, paths)
+            self._wait(current)  # the first page fills Moodle's caches in moodledata, then...
+            self._take_template(request.name)  # ...the template keeps them warm
+            current.installed = True
+            state_mod.save(current, paths.state_file)
+            return current
+        except BaseException:
+            self._remove(request.name, volumes=False)  # nothing left running; the next `up` starts over
+            raise
+
+    def _start(self, current: SandboxState) -> SandboxState:
+        containers = self._containers(current.name)
+        if len(containers) < len(SERVICES):  # after `down`: made again on the volumes kept
+            self._remove(current.name, volumes=False)
+            require_free_port(current.port)
+            self._create(current)
+        else:
+            for container in containers:
+                container.start()
+        return self._wait(current)
+
+    def _take_template(self, name: str) -> None:
+        self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE IF EXISTS moodle_template",
+                                "-c", "CREATE DATABASE moodle_template TEMPLATE moodle"])
+        self._exec("moodle", name, ["sh", "-c", f"find {TEMPLATE} -mindepth 1 -delete && cp -a {DATA}/. {TEMPLATE}/"])
+        self._site_cli(name).save_config_template()
+
+    def _site_cli(self, name: str) -> DockerSiteCli:
+        paths = SandboxPaths(name)
+
+        def run(argv: list[str], environment: dict[str, str]) -> tuple[int, str, str]:
+            container = self.client.containers.get(f"{compose.prefix(name)}-moodle")
+            result = container.exec_run(argv, user="www-data", workdir=CODE, environment=environment, demux=True)
+            stdout, stderr = result.output or (None, None)
+            return result.exit_code, (stdout or b"").decode(errors="replace"), (stderr or b"").decode(errors="replace")
+        return DockerSiteCli(run, open_tree(paths.code), paths.config_template, paths.profile_log)
+
+    def _install(self, current: SandboxState, paths: SandboxPaths) -> None:
+        argv = ["php", "admin/cli/install.php", "--non-interactive", "--agree-license", "--lang=en",
+                f"--wwwroot={current.url}", f"--dataroot={DATA}", "--dbtype=pgsql", "--dbhost=db",
+                "--dbname=moodle", "--dbuser=moodle", "--dbpass=moodle", "--prefix=mdl_",
+                f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
+                f"--adminuser={current.admin_user}", f"--adminpass={current.admin_password.reveal()}",
+                f"--adminemail={ADMIN_EMAIL}"]
+        exit_code, output = self._exec_raw("moodle", current.name, argv, user="www-data")
+        paths.install_log.write_text(output)
+        if exit_code:
+            raise SandboxError(f"Moodle install failed: {moodle_message(output)} (full log: {paths.install_log})")
+
+    def _wait(self, current: SandboxState) -> SandboxState:
+        wait_for_http(f"{current.url}/login/index.php", timeout=START_TIMEOUT, what="the moodle container")
+        return current
+
+    def _until_db_ready(self, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:  # over TCP as Moodle connects: the first start's initdb also listens, on the socket only
+                self._exec("db", name, ["pg_isready", "-h", "127.0.0.1", "-U", "moodle", "-d", "moodle"])
+                return
+            except SandboxError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
     # --- SDK boundary ---------------------------------------------------------------------
     def _containers(self, name: str) -> list:
         return self.client.containers.list(all=True, filters={"label": f"{compose.LABEL}={name}"})
 
-    def _create(self, name: str, variables: dict[str, str]) -> None:
-        spec = compose.load(variables)
+    def _create(self, current: SandboxState) -> None:
+        name = current.name
+        spec = compose.load({"MOODLE_CODE": current.paths["code"], "MOODLE_PORT": str(current.port),
+                             "MOODLE_PHP_IMAGE": current.images.get("moodle", ""),
+                             "MOODLE_DB_IMAGE": current.images.get("db", "")})
+        docker_images.require_local(self.client, list(compose.images(spec).values()))
         labels = {compose.LABEL: name}
-        self.client.networks.create(compose.prefix(name), labels=labels)
+        network = self.client.networks.create(compose.network_name(name), labels=labels)
+        existing = {volume.name for volume in self.client.volumes.list()}
         for volume in spec.get("volumes") or {}:
-            self.client.volumes.create(f"{compose.prefix(name)}-{volume}", labels=labels)
+            if compose.volume_name(name, volume) not in existing:  # docker-compose's labels: it takes them as its own
+                self.client.volumes.create(compose.volume_name(name, volume), labels=compose.volume_labels(name, volume))
         for service in SERVICES:
-            self.client.containers.run(**compose.run_arguments(name, service, spec["services"][service]))
+            arguments = compose.run_arguments(name, service, spec["services"][service])
+            alias = self.client.api.create_endpoint_config(aliases=[service])
+            self.client.containers.run(**arguments, networking_config={network.name: alias})
+
+    def _remove(self, name: str, *, volumes: bool) -> None:
+        """Containers and network of this sandbox; with volumes=True its data too."""
+        for container in self._containers(name):
+            if container.status == "running":
+                container.stop(timeout=10)  # PostgreSQL shuts down cleanly rather than being killed
+            container.remove(force=True)
+        for network in self.client.networks.list(names=[compose.network_name(name)]):
+            if network.name == compose.network_name(name):  # `names` also matches part of a name
+                network.remove()
+        if volumes:
+            for volume in self.client.volumes.list():
+                if volume.name.startswith(f"{compose.prefix(name)}_"):  # made here or by docker-compose
+                    volume.remove(force=True)
 
     def _exec_raw(self, service: str, name: str, argv: list[str], user: str = "") -> tuple[int, str]:
         container = self.client.containers.get(f"{compose.prefix(name)}-{service}")
-        result = container.exec_run(argv, user=user, workdir="/var/www/html" if service == "moodle" else None)
+        result = container.exec_run(argv, user=user, workdir=CODE if service == "moodle" else None)
         return result.exit_code, (result.output or b"").decode(errors="replace")
 
     def _exec(self, service: str, name: str, argv: list[str], user: str = "") -> str:
@@ -141,28 +246,20 @@ class DockerEngine:
             raise SandboxError(f"{service}: `{' '.join(argv[:3])} …` failed: {output.strip()[-400:]}")
         return output
 
-    def _until_db_ready(self, name: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self._exec("db", name, ["pg_isready", "-U", "moodle", "-d", "moodle"])
-                return
-            except SandboxError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
 
-    def _install(self, current: SandboxState) -> None:
-        argv = ["php", "admin/cli/install.php", "--non-interactive", "--agree-license", "--lang=en",
-                f"--wwwroot={current.url}", f"--dataroot={DATA}", "--dbtype=pgsql", "--dbhost=db",
-                "--dbname=moodle", "--dbuser=moodle", "--dbpass=moodle", "--prefix=mdl_",
-                f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
-                f"--adminuser={current.admin_user}", f"--adminpass={current.admin_password.reveal()}",
-                f"--adminemail={ADMIN_EMAIL}"]
-        exit_code, output = self._exec_raw("moodle", current.name, argv, user="www-data")
-        if exit_code:
-            raise SandboxError(f"Moodle install failed: {moodle_message(output)}")
+def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
+    """An installed site is bound to its port (wwwroot), release and images; say so rather than guess."""
+    asked = {"--port": (request.port, current.port),
+             "--moodle-version": (request.moodle_version, current.version),
+             "--php-image": (request.php_image, current.images.get("moodle")),
+             "--db-image": (request.db_image, current.images.get("db"))}
+    for option, (wanted, installed) in asked.items():
+        if wanted and wanted != installed:
+            raise SandboxError(f"sandbox '{current.name}' is installed with {option} {installed}; omit "
+                               f"{option}, or `down --purge` it to reinstall")
 
-    def _wait(self, current: SandboxState) -> SandboxState:
-        wait_for_http(f"{current.url}/login/index.php", timeout=120, what="the moodle container")
-        return current
+
+def _wait_port_free(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.1)  # docker-proxy lets go of the published port a moment after the container

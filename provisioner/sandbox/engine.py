@@ -24,6 +24,8 @@ class UpRequest:
     moodle_version: str | None = None  # "4.5": choose among cached releases or download one
     profile: str | None = None  # "school": fill the site (see profile.py); None leaves it as it is
     langpacks: tuple[str, ...] = ()  # language packs to install: folders, or codes of cached packs
+    php_image: str | None = None  # docker engine: None takes the compose file's (MOODLE_PHP_IMAGE, else HQ's)
+    db_image: str | None = None   # docker engine: None takes the compose file's (MOODLE_DB_IMAGE, else postgres)
 
 
 @dataclass
@@ -118,9 +120,34 @@ def docker_answers() -> bool:
         return False
 
 
-def choose_engine(kind: str = "auto") -> Engine:
+def docker_ready(images: dict[str, str | None] | None = None) -> bool:
+    """A Docker engine answers and already holds the images a new sandbox would use (the compose
+    file's, after MOODLE_*_IMAGE and the given overrides). Without them a docker sandbox could only
+    fail (images are never pulled), so `auto` takes the native engine instead."""
+    if not docker_answers():
+        return False
+    import docker
+
+    from provisioner.sandbox import compose
+
+    images = images or {}
+    variables = {"MOODLE_CODE": ".", "MOODLE_PORT": "0",
+                 "MOODLE_PHP_IMAGE": images.get("php") or os.environ.get("MOODLE_PHP_IMAGE", ""),
+                 "MOODLE_DB_IMAGE": images.get("db") or os.environ.get("MOODLE_DB_IMAGE", "")}
+    client = docker.from_env(timeout=3)
+    try:
+        for image in compose.images(compose.load(variables)).values():
+            client.images.get(image)
+        return True
+    except Exception:  # noqa: BLE001 - an image missing, or a compose file we cannot read: not ready
+        return False
+    finally:
+        client.close()
+
+
+def choose_engine(kind: str = "auto", images: dict[str, str | None] | None = None) -> Engine:
     if kind == "auto":
-        kind = "docker" if docker_answers() else "native"
+        kind = "docker" if docker_ready(images) else "native"
     if kind == "native":
         from provisioner.sandbox.native import NativeEngine
 
@@ -132,7 +159,7 @@ def choose_engine(kind: str = "auto") -> Engine:
     raise SandboxError(f"unknown engine {kind!r}: use auto, native or docker")
 
 
-def engine_for(name: str, kind: str = "auto") -> Engine:
+def engine_for(name: str, kind: str = "auto", images: dict[str, str | None] | None = None) -> Engine:
     """An existing sandbox keeps the engine it was made with; --engine only chooses for new ones."""
     from provisioner.sandbox import state as state_mod
     from provisioner.sandbox.paths import SandboxPaths
@@ -143,4 +170,4 @@ def engine_for(name: str, kind: str = "auto") -> Engine:
             raise SandboxError(f"sandbox '{name}' runs on the {existing.engine} engine, not {kind}: "
                                f"`provisioner sandbox down --purge --name {name}` to start over")
         kind = existing.engine
-    return choose_engine(kind)
+    return choose_engine(kind, images)

@@ -8,6 +8,7 @@ moodledata, while php -S keeps running; that is what makes it take seconds.
 from __future__ import annotations
 
 import fcntl
+import re
 import shutil
 import subprocess
 import time
@@ -33,6 +34,7 @@ from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.secrets import generate_password
 
 DB_NAME, DB_TEMPLATE, DB_SPARE = "moodle", "moodle_template", "moodle_spare"
+SNAPSHOT_PREFIX = "moodle_snapshot_"
 PHP_INI = ["-d", "max_input_vars=5000", "-d", "memory_limit=512M"]  # 5000: Moodle's required check
 SERVER_WORKERS = "4"  # parallel CSS/JS/AJAX requests; a single worker serialises every page load
 INSTALL_TIMEOUT = 900
@@ -88,22 +90,67 @@ class NativeEngine:
             current = state_mod.load(paths.state_file)
             if not current or not current.installed:
                 raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
-            # php -S keeps running (its opcache stays warm, saving seconds); DROP ... WITH (FORCE)
-            # ends its database sessions, and no request is expected while a test resets.
+            self._restore_template(current, paths)
+            return current
+
+    def snapshot(self, name: str, label: str) -> None:
+        """Keep the site as it is now (database and moodledata) under `label`, for restore(): tests
+        that start from a provisioned site get there in seconds instead of a provisioning run each."""
+        paths = SandboxPaths(name)
+        with _locked(paths):
+            current = self._installed(name, paths)
+            cluster = Cluster(paths, self._pg_bindir)
+            database = _snapshot_database(label)
+            cluster.drop_database(database)
+            # Copying needs no session on the source: between two requests Moodle holds none, so
+            # ending a straggler is all it takes (php -S keeps running, its opcache warm).
+            cluster.end_sessions(DB_NAME)
+            cluster.create_database(database, template=DB_NAME)
+            data = _snapshot_data(paths, label)
+            shutil.rmtree(data, ignore_errors=True)
+            shutil.copytree(paths.moodledata, data, symlinks=True)
+            self._start(current, paths)
+
+    def restore(self, name: str, label: str) -> bool:
+        """Back to the snapshot `label`; False, with nothing changed, when there is none."""
+        paths = SandboxPaths(name)
+        with _locked(paths):
+            current = self._installed(name, paths)
             cluster = Cluster(paths, self._pg_bindir)
             cluster.start()
-            wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+            database, data = _snapshot_database(label), _snapshot_data(paths, label)
+            if not (data.is_dir() and cluster.has_database(database)):
+                return False
             cluster.drop_database(DB_NAME)
-            if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
-                cluster.rename_database(DB_SPARE, DB_NAME)
-            else:
-                cluster.create_database(DB_NAME, template=DB_TEMPLATE)
+            cluster.create_database(DB_NAME, template=database)
             shutil.rmtree(paths.moodledata)
-            shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
-            self._site_cli(paths).restore_config()  # settings a test forced in config.php
+            shutil.copytree(data, paths.moodledata, symlinks=True)
+            self._site_cli(paths).restore_config()
             self._start(current, paths)
-            self._prepare_spare(current, paths, cluster)
-            return current
+            return True
+
+    def drop_snapshots(self, name: str) -> None:
+        """Forget every snapshot (a new test session, or a new template, must not find old ones)."""
+        paths = SandboxPaths(name)
+        with _locked(paths):
+            if not paths.root.is_dir():
+                return
+            self._drop_snapshots(paths)
+
+    def _drop_snapshots(self, paths: SandboxPaths) -> None:
+        for data in paths.root.glob(f"{paths.moodledata.name}.snapshot-*"):
+            shutil.rmtree(data, ignore_errors=True)
+        cluster = Cluster(paths, self._pg_bindir)
+        if not cluster.running():
+            return
+        for database in cluster.databases(prefix=SNAPSHOT_PREFIX):
+            cluster.drop_database(database)
+
+    def _installed(self, name: str, paths: SandboxPaths) -> SandboxState:
+        current = state_mod.load(paths.state_file)
+        if not current or not current.installed:
+            raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
+        return current
 
     def sql(self, name: str, query: str) -> str:
         """Raw psql output in sql.py's separators; the pytest fixture parses it into rows."""
@@ -162,12 +209,31 @@ class NativeEngine:
         self._start(current, paths)  # the first page fills Moodle's caches in moodledata...
         kill_group(current.pids.pop("php"), "-S")  # ...then no connection may stay open
         wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        self._drop_snapshots(paths)  # taken from the old template's world
         for stale in (DB_SPARE, DB_TEMPLATE):
             cluster.drop_database(stale)
         cluster.create_database(DB_TEMPLATE, template=DB_NAME)
         shutil.rmtree(paths.moodledata_template, ignore_errors=True)
         shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
         self._site_cli(paths).save_config_template()
+
+    def _restore_template(self, current: SandboxState, paths: SandboxPaths) -> None:
+        """The database, moodledata and config.php back to the template's state, site served."""
+        # php -S keeps running (its opcache stays warm, saving seconds); DROP ... WITH (FORCE)
+        # ends its database sessions, and no request is expected while a test resets.
+        cluster = Cluster(paths, self._pg_bindir)
+        cluster.start()
+        wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        cluster.drop_database(DB_NAME)
+        if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
+            cluster.rename_database(DB_SPARE, DB_NAME)
+        else:
+            cluster.create_database(DB_NAME, template=DB_TEMPLATE)
+        shutil.rmtree(paths.moodledata)
+        shutil.copytree(paths.moodledata_template, paths.moodledata, symlinks=True)
+        self._site_cli(paths).restore_config()  # settings a test forced in config.php
+        self._start(current, paths)
+        self._prepare_spare(current, paths, cluster)
 
     def _apply_profile(self, current: SandboxState, paths: SandboxPaths, profile: str | None,
                        packs: list[LangPack]) -> None:
@@ -182,8 +248,10 @@ class NativeEngine:
         if not (make_school or new_packs):
             return
         started = time.monotonic()
+        # From the template, not from whatever the last test left: the new template must be a
+        # just-installed site plus the profile, or every later reset would bring that state back.
+        self._restore_template(current, paths)
         cli = self._site_cli(paths)
-        cli.restore_config()  # the template must not keep a setting a test forced
         cluster = Cluster(paths, self._pg_bindir)
         if make_school:
             counts = profile_mod.make_school(cli)
@@ -299,3 +367,13 @@ def _locked(paths: SandboxPaths):
     with lock_file.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+def _snapshot_database(label: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_]{1,40}", label):
+        raise SandboxError(f"snapshot label {label!r}: lower-case letters, digits and _ only")
+    return SNAPSHOT_PREFIX + label
+
+
+def _snapshot_data(paths: SandboxPaths, label: str) -> Path:
+    return paths.root / f"{paths.moodledata.name}.snapshot-{label}"

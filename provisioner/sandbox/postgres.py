@@ -115,6 +115,14 @@ class Cluster:
     def has_database(self, name: str) -> bool:
         return self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip() == "1"
 
+    def databases(self, prefix: str) -> list[str]:
+        listed = self.psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'")
+        return [line for line in listed.splitlines() if line.strip()]
+
+    def end_sessions(self, database: str) -> None:
+        self.psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  f"WHERE datname = '{database}' AND pid <> pg_backend_pid()")
+
     def rename_database(self, old: str, new: str) -> None:
         self.psql(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
 

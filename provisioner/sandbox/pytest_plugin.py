@@ -1,5 +1,6 @@
 """pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version) and `fresh_moodle`
-(reset first). Registered as the pytest11 entry point `moodle_sandbox`.
+(reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (pytest_docker.py). Registered as
+the pytest11 entry point `moodle_sandbox`.
 
 Tests that use a sandbox run on the default version's; those marked `matrix` run on every version's
 (see matrix.py for the sandboxes and their environment variables). A version whose source cannot be
@@ -14,11 +15,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import matrix
+from provisioner.sandbox import matrix, pytest_docker
 from provisioner.sandbox import sql as sql_mod
 from provisioner.sandbox.engine import UpRequest, engine_for
 from provisioner.sandbox.source import SourceCache
 from provisioner.secrets import Secret
+
+from provisioner.sandbox.pytest_docker import docker_moodle, fresh_docker_moodle  # noqa: E402,F401 - served here
 
 _TARGETS = pytest.StashKey[list]()
 _PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
@@ -50,6 +53,21 @@ class MoodleSandbox:
         """Back to the profile's state: database, moodledata and config.php."""
         self._engine.reset(self.name)
         self._forced = False
+
+    def snapshot(self, label: str) -> bool:
+        """Keep the site as it is now under `label` (database and moodledata); False where the
+        engine cannot (then tests simply redo what led here). Dropped at the next session's start."""
+        if not hasattr(self._engine, "snapshot"):
+            return False
+        self._engine.snapshot(self.name, label)
+        return True
+
+    def restore_snapshot(self, label: str) -> bool:
+        """Back to the snapshot `label` taken in this session; False, nothing changed, if none."""
+        restored = hasattr(self._engine, "restore") and self._engine.restore(self.name, label)
+        if restored:
+            self._forced = False
+        return restored
 
     def php(self, code: str) -> str:
         """Run PHP with the site loaded ($CFG, $DB; $USER is the admin); returns what it echoes."""
@@ -119,6 +137,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in integration:
         target = _target_of(item) or full  # tests without a sandbox still need a Moodle source
         reason = config.stash[_SOURCE_PROBLEM] or target.missing()
+        if not reason and any(name in item.fixturenames for name in pytest_docker.FIXTURES):
+            reason = pytest_docker.missing()  # no Docker engine, or an image not built/pulled
         if _target_of(item):
             config.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0, "count": 0})
         if reason:
@@ -210,13 +230,18 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     if missing and matrix.in_ci():
         pytest.fail(f"no cached language pack {', '.join(missing)} for Moodle {target.version}: "
                     f"give it once with `provisioner sandbox up --name {target.name} --langpack DIR`", pytrace=False)
-    engine = engine_for(target.name)
+    # Native even where a Docker engine answers: the matrix's school profile and language packs are
+    # applied through the native engine, and a sandbox keeps the engine it was installed with.
+    engine = engine_for(target.name, "native")
     before = engine.status(target.name)
     tree = None if target.installed() else SourceCache().find(target.version)
     started = time.monotonic()
-    up = engine.up(UpRequest(name=target.name, port=target.port, source=tree.root if tree else None,
+    up = engine.up(UpRequest(name=target.name, port=None if tree is None else target.port,
+                             source=tree.root if tree else None,
                              moodle_version=target.version, profile=matrix.profile(),
                              langpacks=tuple(code for code in wanted if code not in missing)))
+    if hasattr(engine, "drop_snapshots"):
+        engine.drop_snapshots(target.name)  # taken by an earlier session, maybe by other code
     status = engine.status(target.name)
     times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
                                                                "count": 0})

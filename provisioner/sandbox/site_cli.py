@@ -61,9 +61,13 @@ class SiteCli:
         self.tree, self.php_binary, self.config_template, self.log = tree, php, config_template, log
 
     # --- PHP ----------------------------------------------------------------------------------
+    def site_config(self) -> str:
+        """config.php's path as the PHP that runs the scripts sees it (another one inside a container)."""
+        return str(self.tree.config_php)
+
     def script(self, script: Path, *args: str, timeout: float = 1800) -> str:
         """Run a PHP CLI script (Moodle's or ours) from the code root; its stdout, or Moodle's error."""
-        env = {**os.environ, CONFIG_ENV: str(self.tree.config_php),
+        env = {**os.environ, CONFIG_ENV: self.site_config(),
                # Moodle's generator runs `php ...` itself: the same PHP as ours
                "PATH": f"{Path(self.php_binary).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         try:
@@ -81,7 +85,7 @@ class SiteCli:
     def php(self, code: str) -> str:
         """Run a PHP snippet with the site loaded ($CFG, $DB, $USER as admin); returns what it echoes."""
         header = ("<?php\ndefine('CLI_SCRIPT', true);\n"
-                  f"require({php_literal(str(self.tree.config_php))});\n"
+                  f"require({php_literal(self.site_config())});\n"
                   "\\core\\session\\manager::set_user(get_admin());\n")
         with tempfile.NamedTemporaryFile("w", suffix=".php", prefix="snippet-", delete=False) as handle:
             handle.write(header + code.removeprefix("<?php") + "\n")
@@ -137,11 +141,14 @@ class SiteCli:
 
 def _write_fresh(path: Path, text: str) -> None:
     """Replace a PHP file so that PHP's opcache (in php -S) sees a new version: a new mtime, later
-    than the old one even within the same second."""
+    than the old one even within the same second. Mode and owner stay as they were."""
     before = path.stat().st_mtime if path.exists() else 0
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text)
-    shutil.copymode(path, partial) if path.exists() else None
+    if path.exists():
+        shutil.copymode(path, partial)
+        if os.geteuid() == 0:  # root edits a file the web server's user owns (www-data in a container)
+            os.chown(partial, path.stat().st_uid, path.stat().st_gid)
     stamp = max(time.time(), before + 1)
     os.utime(partial, (stamp, stamp))
     partial.replace(path)

@@ -24,6 +24,7 @@ class SandboxState:
     paths: dict[str, str] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
     installed: bool = False  # install.php finished and the reset template exists
+    images: dict[str, str] = field(default_factory=dict)  # docker engine: service -> image, fixed at install
 
     @property
     def url(self) -> str:

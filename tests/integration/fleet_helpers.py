@@ -53,7 +53,7 @@ def fleet() -> list[MoodleSandbox]:
         installed = state_mod.load(SandboxPaths(name).state_file)
         if not (installed and installed.installed) and cache.find(version) is None:
             continue  # no source for this version here: the others still make a fleet
-        engine = engine_for(name)
+        engine = engine_for(name, "native")  # where Docker also answers: these are native sandboxes
         up = engine.up(UpRequest(name=name, port=None if installed and installed.installed else port,
                                  moodle_version=version))
         sandboxes.append(MoodleSandbox(name=name, url=up.url, admin_user=up.admin_user,

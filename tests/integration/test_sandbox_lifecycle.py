@@ -36,7 +36,8 @@ def test_down_leaves_no_process_and_no_port_then_up_brings_it_back(moodle_sandbo
 
     up = cli("up", "--name", name)
     assert up.returncode == 0, up.stderr
-    assert moodle_sandbox.url in up.stdout and "admin password:" in up.stdout
+    assert moodle_sandbox.url in up.stdout and "admin password: in " in up.stdout
+    assert moodle_sandbox.admin_password.reveal() not in up.stdout + up.stderr
     assert json.loads(cli("status", "--name", name, "--json").stdout)["state"] == "running"
 
 

@@ -82,3 +82,10 @@ def test_cfg_sets_a_setting_as_the_admin_ui_would_and_reset_undoes_it(fresh_mood
     assert fresh_moodle.cfg("nosuchsetting") is None
     fresh_moodle.reset()
     assert fresh_moodle.cfg("enablewebservices") == "0"
+
+
+@pytest.mark.matrix
+def test_reset_returns_to_a_school_nobody_has_provisioned_yet(fresh_moodle):
+    # The profile is applied to the template, never on top of what an earlier test left behind.
+    assert counted(fresh_moodle, "SELECT COUNT(*) FROM mdl_user WHERE username = 'enrollait-user'") == 0
+    assert counted(fresh_moodle, "SELECT COUNT(*) FROM mdl_external_services WHERE shortname = 'enrollait'") == 0

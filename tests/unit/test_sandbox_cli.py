@@ -37,15 +37,18 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     fake = FakeEngine()
-    monkeypatch.setattr("provisioner.cli.sandbox.engine_for", lambda name, kind="auto": fake)
+    monkeypatch.setattr("provisioner.cli.sandbox.engine_for", lambda name, kind="auto", images=None: fake)
     return fake
 
 
-def test_up_prints_url_and_admin_credentials(engine):
+def test_up_prints_url_and_admin_login_but_the_password_only_when_asked(engine):
     result = CliRunner().invoke(cli, ["sandbox", "up", "--name", "qa", "--port", "8090"])
     assert result.exit_code == 0, result.output
     assert "URL:            http://127.0.0.1:8090" in result.output
-    assert "admin user:     admin" in result.output and "admin password: Pa55-word!" in result.output
+    assert "admin user:     admin" in result.output and "Pa55-word!" not in result.output
+    assert "qa/state.json (mode 0600), or add --show-password" in result.output
+    shown = CliRunner().invoke(cli, ["sandbox", "up", "--name", "qa", "--port", "8090", "--show-password"])
+    assert "admin password: Pa55-word!" in shown.output
     assert engine.calls[0][1].name == "qa"
 
 

@@ -1,5 +1,5 @@
 """The docker engine at its boundary: a mock SDK client records what would be asked of Docker.
-No Docker engine runs on these machines, so nothing here starts a container."""
+Nothing here starts a container; tests/integration/test_sandbox_docker_lifecycle.py runs the engine for real."""
 import shutil
 import subprocess
 from types import SimpleNamespace
@@ -11,12 +11,23 @@ from provisioner.errors import SandboxError
 from provisioner.sandbox import compose
 from provisioner.sandbox.docker_engine import DockerEngine
 from provisioner.sandbox.engine import UpRequest, docker_answers
+from provisioner.sandbox.paths import SandboxPaths
+
+
+def installing(argv, **kwargs):
+    """exec_run answering 0 to everything; install.php leaves a config.php, as Moodle's does."""
+    if "admin/cli/install.php" in argv:
+        (SandboxPaths("qa").code / "config.php").write_text("<?php // installed\n")
+    return SimpleNamespace(exit_code=0, output=b"")
 
 
 @pytest.fixture
 def client():
     fake = mock.MagicMock(name="docker-client")
-    fake.containers.get.return_value.exec_run.return_value = SimpleNamespace(exit_code=0, output=b"")
+    fake.containers.get.return_value.exec_run.side_effect = installing
+    fake.containers.list.return_value = []
+    fake.volumes.list.return_value = []
+    fake.networks.list.return_value = []
     return fake
 
 
@@ -39,16 +50,25 @@ def test_compose_file_is_valid_for_docker_compose(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_compose_services_become_sdk_arguments(tmp_path):
+def test_compose_services_become_sdk_arguments(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOODLE_PHP_IMAGE", raising=False)  # .ci/run sets it to the stand-in
     spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PORT": "8123"})
     args = compose.run_arguments("qa", "moodle", spec["services"]["moodle"])
-    assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa"
-    assert args["image"].startswith("moodlehq/moodle-php-apache:")
+    assert args["name"] == "mp-qa-moodle" and args["network"] == "mp-qa_default"  # as docker-compose -p mp-qa
+    assert args["image"] == "moodlehq/moodle-php-apache:8.2"
     assert args["ports"] == {"80/tcp": ("127.0.0.1", 8123)}
     assert args["volumes"][str(tmp_path)] == {"bind": "/var/www/html", "mode": "rw"}
-    assert args["volumes"]["mp-qa-moodledata"]["bind"] == "/var/www/moodledata"
+    assert args["volumes"]["mp-qa_moodledata"]["bind"] == "/var/www/moodledata"
     assert args["environment"]["PHP_INI-max_input_vars"] == "5000"
     assert args["labels"][compose.LABEL] == "qa"
+    db = compose.run_arguments("qa", "db", spec["services"]["db"])
+    assert db["command"][:2] == ["-c", "fsync=off"]  # a sandbox's database need not survive a crash
+
+
+def test_images_are_variables_of_the_compose_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOODLE_DB_IMAGE", raising=False)
+    spec = compose.load({"MOODLE_CODE": str(tmp_path), "MOODLE_PHP_IMAGE": "mirror.example/php:8.2"})
+    assert compose.images(spec) == {"db": "postgres:16", "moodle": "mirror.example/php:8.2"}
 
 
 def test_compose_needs_the_code_folder(monkeypatch):
@@ -61,6 +81,9 @@ def test_up_creates_db_then_moodle_installs_and_keeps_a_template(sandbox_home, f
     state = DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
     started = [c.kwargs["name"] for c in client.containers.run.call_args_list]
     assert started == ["mp-qa-db", "mp-qa-moodle"]
+    aliases = [c.kwargs["aliases"] for c in client.api.create_endpoint_config.call_args_list]
+    assert aliases == [["db"], ["moodle"]]  # install.php reaches PostgreSQL as --dbhost=db
+    assert ["chown", "www-data:", "/var/www/html"] in exec_commands(client)  # config.php is written there
     install = next(cmd for cmd in exec_commands(client) if "admin/cli/install.php" in cmd)
     assert "--wwwroot=http://127.0.0.1:8123" in install and "--dbhost=db" in install
     assert f"--adminpass={state.admin_password.reveal()}" in install
@@ -74,11 +97,12 @@ def test_a_failed_install_shows_moodles_message_and_stops_the_containers(sandbox
             return SimpleNamespace(exit_code=1, output=b"== Setting up database ==\nError: Database connection failed\n")
         return SimpleNamespace(exit_code=0, output=b"")
     client.containers.get.return_value.exec_run.side_effect = exec_run
-    running = mock.MagicMock()
-    client.containers.list.return_value = [running]
+    running = mock.MagicMock(status="running")
+    client.containers.run.side_effect = lambda **kwargs: setattr(client.containers.list, "return_value", [running])
     with pytest.raises(SandboxError, match="Moodle install failed: Error: Database connection failed"):
         DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
     running.stop.assert_called_once()
+    running.remove.assert_called_once()
 
 
 def test_reset_recreates_the_database_and_moodledata_from_the_template(sandbox_home, fake_moodle, client, no_waiting):
@@ -91,9 +115,52 @@ def test_reset_recreates_the_database_and_moodledata_from_the_template(sandbox_h
     assert "cp -a /var/www/moodledata.template/." in files[-1]
 
 
-def test_down_stops_this_sandboxs_containers_only(sandbox_home, client):
+def test_down_removes_this_sandboxs_containers_and_network_and_keeps_its_volumes(sandbox_home, client):
+    mine = mock.MagicMock(status="running")
+    client.containers.list.return_value = [mine]
+    network, other_network = mock.MagicMock(), mock.MagicMock()
+    network.name, other_network.name = "mp-qa_default", "mp-qa_default2"
+    client.networks.list.return_value = [network, other_network]
+    volume = mock.MagicMock()
+    volume.name = "mp-qa_dbdata"
+    client.volumes.list.return_value = [volume]
+
     DockerEngine(client).down("qa")
+
     client.containers.list.assert_called_with(all=True, filters={"label": f"{compose.LABEL}=qa"})
+    mine.remove.assert_called_once()
+    network.remove.assert_called_once()
+    other_network.remove.assert_not_called()
+    volume.remove.assert_not_called()
+    DockerEngine(client).down("qa", purge=True)
+    volume.remove.assert_called_once()
+
+
+def test_a_missing_image_is_named_with_how_to_get_it_and_nothing_is_pulled(sandbox_home, fake_moodle, client):
+    import docker
+
+    client.images.get.side_effect = docker.errors.ImageNotFound("absent")
+    with pytest.raises(SandboxError) as raised:
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle,
+                                          php_image="moodle-provisioner/php-apache:8.2", db_image="postgres:16"))
+    assert "build moodle-provisioner/php-apache:8.2 with `docker/standin/build.sh`" in str(raised.value)
+    assert "pull postgres:16 (`docker pull IMAGE`)" in str(raised.value)
+    client.images.pull.assert_not_called()
+    client.containers.run.assert_not_called()
+
+
+def test_an_installed_sandbox_keeps_its_images(sandbox_home, fake_moodle, client, no_waiting):
+    engine = DockerEngine(client)
+    engine.up(UpRequest(name="qa", port=8123, source=fake_moodle, php_image="mirror.example/php:8.2"))
+    with pytest.raises(SandboxError, match="installed with --php-image mirror.example/php:8.2"):
+        engine.up(UpRequest(name="qa", php_image="other/php:8.2"))
+
+
+def test_moodle_51s_public_layout_is_refused_with_the_way_out(sandbox_home, make_moodle, tmp_path, client):
+    tree = make_moodle(tmp_path / "m51" / "moodle", release="5.1 (Build: 20251006)", version="2025100600.00",
+                       public=True, cli_at_root=True)
+    with pytest.raises(SandboxError, match="serves from public/.*--engine native"):
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=tree))
 
 
 def test_no_docker_engine_means_auto_picks_native(monkeypatch):
@@ -101,3 +168,26 @@ def test_no_docker_engine_means_auto_picks_native(monkeypatch):
 
     monkeypatch.setattr(docker, "from_env", mock.Mock(side_effect=docker.errors.DockerException("no socket")))
     assert docker_answers() is False
+
+
+def test_moodles_command_line_runs_in_the_container_on_the_mounted_code_copy(tmp_path, fake_moodle):
+    from provisioner.sandbox.docker_site_cli import DockerSiteCli
+    from provisioner.sandbox.source import open_tree
+
+    seen = []
+
+    def run(argv, environment):
+        script = fake_moodle / argv[-1].removeprefix("/var/www/html/")
+        seen.append((argv, environment, script.exists() and script.read_text()))
+        return 0, '{"answer": 42}\n', ""
+
+    cli = DockerSiteCli(run, open_tree(fake_moodle), tmp_path / "config.template")
+
+    assert cli.php_json("echo json_encode(['answer' => 42]);") == {"answer": 42}
+    argv, environment, text = seen[0]
+    assert argv[0] == "php" and argv[-1].startswith("/var/www/html/.sandbox-")  # copied into the mounted copy
+    assert "require('/var/www/html/config.php');" in text
+    assert environment == {"MOODLE_PROVISIONER_CONFIG": "/var/www/html/config.php"}
+    assert not list(fake_moodle.glob(".sandbox-*"))  # and removed after the run
+    cli.cfg("noreplyaddress")
+    assert seen[-1][0][-2:] == ["/var/www/html/admin/cli/cfg.php", "--name=noreplyaddress"]

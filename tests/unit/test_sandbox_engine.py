@@ -83,11 +83,44 @@ def test_an_uncached_version_is_downloaded(sandbox_home, fake_moodle, monkeypatc
     assert asked == ["4.5"] and tree.release.short == "4.5"
 
 
-def test_auto_means_docker_only_where_an_engine_answers(monkeypatch):
+class FakeImages:
+    def __init__(self, present: set[str]):
+        self.present = present
+
+    def get(self, image: str):
+        import docker
+
+        if image not in self.present:
+            raise docker.errors.ImageNotFound(image)
+        return image
+
+
+class FakeClient:
+    def __init__(self, present: set[str]):
+        self.images = FakeImages(present)
+
+    def close(self) -> None:
+        pass
+
+
+def test_auto_means_docker_only_where_an_engine_answers_and_holds_the_images(monkeypatch):
+    import docker
+
+    monkeypatch.delenv("MOODLE_PHP_IMAGE", raising=False)
+    monkeypatch.delenv("MOODLE_DB_IMAGE", raising=False)
+    present: set[str] = set()
+    monkeypatch.setattr(docker, "from_env", lambda **_: FakeClient(present))
     monkeypatch.setattr(engine_mod, "docker_answers", lambda: False)
     assert engine_mod.choose_engine("auto").name == "native"
     monkeypatch.setattr(engine_mod, "docker_answers", lambda: True)
+    assert engine_mod.choose_engine("auto").name == "native"  # no image: a docker sandbox could only fail
+    present |= {"moodlehq/moodle-php-apache:8.2", "postgres:16"}
     assert engine_mod.choose_engine("auto").name == "docker"
+    # Images named on the command line are the ones that count.
+    wanted = {"php": "mirror.example/php:8.2", "db": "mirror.example/pg:15"}
+    assert engine_mod.choose_engine("auto", wanted).name == "native"
+    present |= set(wanted.values())
+    assert engine_mod.choose_engine("auto", wanted).name == "docker"
 
 
 def test_an_existing_sandbox_keeps_its_engine(sandbox_home, monkeypatch):

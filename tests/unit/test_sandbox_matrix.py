@@ -65,7 +65,7 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     fake = FakeEngine()
-    monkeypatch.setattr("provisioner.sandbox.pytest_plugin.engine_for", lambda name: fake)
+    monkeypatch.setattr("provisioner.sandbox.pytest_plugin.engine_for", lambda name, kind="auto": fake)
     return fake
 
 
