@@ -61,7 +61,7 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
             exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
 
         run_steps(playbook.steps, ctx, report, on_start, on_result, on_error=screenshot)
-        report.page_loads = tab.page_loads
+        report.page_loads, report.pages_read = tab.page_loads, tab.pages_read
     outcome = RunOutcome(report, ctx.facts.get("token"))
     # A step blocked by config.php still leaves a token worth checking: REST then shows what it can do.
     if not options.check and not any(s.status == "failed" for s in report.steps) and outcome.token is not None:

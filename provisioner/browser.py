@@ -58,7 +58,8 @@ class Tab:
 
     def __init__(self, timeout_ms: float = 60_000, request=None, open_page: Callable[[], Page] | None = None):
         self.timeout_ms = timeout_ms
-        self.page_loads = 0
+        self.page_loads = 0  # pages the browser loaded (rendered, scripts run)
+        self.pages_read = 0  # requests sent without rendering: pages read as HTML, forms and AJAX posted
         self._request = request        # the bare client, None when the tab was opened at once
         self._open_page = open_page
         self._page: Page | None = None
@@ -89,6 +90,7 @@ class Tab:
     def fetch(self, url: str, referer: str | None = None) -> Fetched:
         """GET a page with the tab's cookies through the context's own HTTP client, redirects followed: its
         HTML only, nothing rendered, no scripts run, no assets fetched, the tab itself untouched."""
+        self.pages_read += 1
         response = self._client().get(url, timeout=self.timeout_ms, headers={"Referer": referer} if referer else None)
         try:
             return Fetched(response.url, response.status, response.text())
@@ -98,6 +100,7 @@ class Tab:
     def post_json(self, url: str, body: str) -> Fetched:
         """POST a JSON body with the tab's cookies through the context's own HTTP client (the calls Moodle's
         own page scripts make to lib/ajax), the tab untouched."""
+        self.pages_read += 1
         response = self._client().post(url, data=body, timeout=self.timeout_ms,
                                        headers={"Content-Type": "application/json"})
         try:
@@ -107,6 +110,7 @@ class Tab:
 
     def post_form(self, url: str, fields: list[tuple[str, str]]) -> Fetched:
         """POST a form's fields as the browser would (urlencoded), redirects followed, the tab untouched."""
+        self.pages_read += 1
         response = self._client().post(url, data=urlencode(fields), timeout=self.timeout_ms,
                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
         try:

@@ -30,7 +30,8 @@ class RunReport:
     verification: dict | None = None
     verification_problems: list[str] = field(default_factory=list)  # REST disagreed: the run failed
     handoff: list[str] = field(default_factory=list)
-    page_loads: int = 0
+    page_loads: int = 0  # pages the browser loaded
+    pages_read: int = 0  # requests to Moodle without rendering (pages read as HTML, forms and AJAX posted)
     seconds: float = 0.0
 
     @property
