@@ -32,7 +32,7 @@ class MoodleSite:
         self._settled = False
         self._read_url: str | None = None  # the last page read without the browser: shown for a screenshot
         self._landed: Document | None = None  # the page a form posted without the browser led to
-        self._forms: dict[str, Document] = {}  # pages read only for a form that does not change (see read)
+        self._forms: dict[tuple[str, bool], Document] = {}  # pages read only for a form that does not change (see read)
 
     @property
     def page(self):
@@ -83,9 +83,12 @@ class MoodleSite:
         `form_only` (a report's Filters form) is read once per run."""
         url = self.url(path, **params)
         if form_only:
-            if url not in self._forms:
-                self._forms[url] = self.read(path, again=again, anonymous=anonymous, referer=referer, **params)
-            return self._forms[url]
+            # Read again once the browser is open: a filter posted with what the bare client read (its
+            # session key) matched nothing through the browser's client (seen on 5.0's user list).
+            key = (url, self.tab.opened)
+            if key not in self._forms:
+                self._forms[key] = self.read(path, again=again, anonymous=anonymous, referer=referer, **params)
+            return self._forms[key]
         if not again and self.tab.opened and url == self._pristine_url and url == self.page.url:
             return Document(self.page.content(), url)
         if not again and self._landed is not None and self._landed.url == url:
