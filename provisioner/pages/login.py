@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 
 from provisioner.browser import PlaywrightError, PlaywrightTimeout
 from provisioner.errors import StepError
@@ -51,15 +52,19 @@ class LoginPage:
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None
-        path = site.path_of(page.url)
-        if path.startswith(self.CHANGE_PASSWORD):
-            raise StepError("the admin account must change its password before anything else: log in to the "
-                            "site in a browser, change it, and run again with the new one", url=page.url)
-        if path.startswith("login/"):
-            raise StepError("the admin could not log in: wrong user name or password?", url=page.url,
-                            moodle_message=self._login_error())
+        self._raise_unless_past_login(page.url, self._login_error)
         if MfaPage(site).is_here():
             MfaPage(site).pass_with(totp)
+
+    def _raise_unless_past_login(self, url: str, login_error: Callable[[], str | None]) -> None:
+        """Where the login form's post landed, rendered or not: a forced password change, or the form again."""
+        path = self.site.path_of(url)
+        if path.startswith(self.CHANGE_PASSWORD):
+            raise StepError("the admin account must change its password before anything else: log in to the "
+                            "site in a browser, change it, and run again with the new one", url=url)
+        if path.startswith("login/"):
+            raise StepError("the admin could not log in: wrong user name or password?", url=url,
+                            moodle_message=login_error())
 
     def _login_unrendered(self, username: str, password: Secret, totp: Totp | None, landing: str) -> None:
         site = self.site
@@ -77,14 +82,9 @@ class LoginPage:
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None
-        path = site.path_of(landed.url)
-        if path.startswith(self.CHANGE_PASSWORD):
-            raise StepError("the admin account must change its password before anything else: log in to the "
-                            "site in a browser, change it, and run again with the new one", url=landed.url)
-        if path.startswith("login/"):
-            raise StepError("the admin could not log in: wrong user name or password?", url=landed.url,
-                            moodle_message=landed.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
-        if path == MfaPage.PATH.replace("{admin}", site.admin_dir):
+        self._raise_unless_past_login(
+            landed.url, lambda: landed.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
+        if site.path_of(landed.url) == MfaPage.PATH.replace("{admin}", site.admin_dir):
             site.show(landed)  # the browser opens, with the session, on the factor's form
             MfaPage(site).pass_with(totp)
 
