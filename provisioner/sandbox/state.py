@@ -50,7 +50,8 @@ def load(path: Path) -> SandboxState | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise SandboxError(f"unreadable sandbox state {path}: {exc}") from exc
+        # from None: a chained traceback (pytest, --debug) would show from_json's text, the password in it
+        raise SandboxError(f"unreadable sandbox state {path}: {exc}") from None
 
 
 def save(state: SandboxState, path: Path) -> None:
