@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager, suppress
@@ -28,7 +27,6 @@ __all__ = ["Browser", "BrowserOptions", "Fetched", "Tab", "open_browser", "open_
 
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Without these, Chromium on a closed network keeps trying Google's hosts; as root it needs --no-sandbox.
-_MEDIA = re.compile(r"/(theme/image\.php|theme/font\.php|pluginfile\.php)/|\.(png|jpe?g|gif|svg|woff2?|ttf)(\?|$)")
 QUIET_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
               "--no-first-run", "--disable-gpu", "--disable-quic"]
 
@@ -39,7 +37,6 @@ class BrowserOptions:
     headed: bool = False
     timeout_s: float = 60.0  # generous: the first pages of a freshly installed site build caches
     storage_state: Secret | None = None  # a saved session (Playwright storage state, JSON) to start from
-    block_media: bool = True  # False when a person uses the window: sign-in pages need their images
     endpoint: str | None = None  # a Playwright browser server (`playwright run-server`) instead of a local launch
 
 
@@ -194,10 +191,10 @@ class Browser:
             context = self._browser.new_context(ignore_https_errors=False, locale="en-GB", storage_state=state)
         except PlaywrightError as exc:
             raise ProvisionerError(f"the browser could not open a context: {str(exc).splitlines()[0]}") from None
+        # No request routing (e.g. to skip images): Playwright turns the browser's HTTP cache off for a
+        # context with routes, and every page would then fetch Moodle's scripts and stylesheets again,
+        # through PHP (measured: 355 requests against 178 for a fresh run, 25 s against 18.5 s).
         try:
-            if options.block_media:
-                # Images and fonts carry nothing the steps read; skipping them makes each page cheaper.
-                context.route(_MEDIA, lambda route: route.abort())
             page = context.new_page()
             page.set_default_timeout(tab.timeout_ms)
             page.set_default_navigation_timeout(tab.timeout_ms)

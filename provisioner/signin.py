@@ -43,7 +43,7 @@ def sign_in(site: MoodleSite, user: str, password: Secret | None, totp: Totp | N
 def save_session(site_url: str, path: Path, options: BrowserOptions, wait_s: float) -> tuple[SavedSession, str]:
     """Open a visible window at the login page, wait for a signed-in site administrator, save the
     site's cookies to `path` (0600) and close. Returns the session and the site's release."""
-    visible = replace(options, headed=True, block_media=False, storage_state=None)
+    visible = replace(options, headed=True, storage_state=None)
     with open_tab(visible) as tab:
         # No artifacts folder: no screenshot is taken of a person's sign-in.
         site = MoodleSite(tab, site_url)
