@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for
+from provisioner.errors import SandboxError
+from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for, site_path
 from provisioner.sandbox.paths import SandboxPaths
 
 name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
@@ -15,6 +16,14 @@ name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,
 engine_option = click.option("--engine", type=click.Choice(["auto", "native", "docker"]),
                              default="auto", show_default=True,
                              help="auto: docker where a Docker engine answers and holds the images, else native.")
+
+
+def _site_path(value: str | None) -> str | None:
+    """A bad --path is bad input (exit 2), found before minutes of install."""
+    try:
+        return None if value is None else site_path(value)
+    except SandboxError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--path ")) from None
 
 
 @click.group()
@@ -42,14 +51,18 @@ def sandbox() -> None:
 @click.option("--db-image", envvar="MOODLE_DB_IMAGE", metavar="IMAGE",
               help="docker engine: the PostgreSQL image [env MOODLE_DB_IMAGE; default postgres:16]. "
                    "Never pulled.")
+@click.option("--path", "site_path_", metavar="/PATH", callback=lambda ctx, param, value: _site_path(value),
+              help="Serve the site under a sub-path of the host, e.g. /moodle (as many schools' sites are); "
+                   "fixed at install. Native engine.")
 @click.option("--show-password", is_flag=True,
               help="Print the admin password (by default only where it is kept: the sandbox's state file).")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
        moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...],
-       php_image: str | None, db_image: str | None, show_password: bool) -> None:
+       php_image: str | None, db_image: str | None, site_path_: str | None, show_password: bool) -> None:
     """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
     started = time.monotonic()
-    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image)
+    request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image,
+                        site_path_)
     chosen = engine_for(name, engine, {"php": php_image, "db": db_image})
     say_if_downloading(request)
     state = chosen.up(request)

@@ -54,6 +54,8 @@ class DockerEngine:
     def up(self, request: UpRequest) -> SandboxState:
         if request.profile or request.langpacks:
             raise SandboxError("--profile and --langpack need the native engine for now (--engine native)")
+        if request.path:
+            raise SandboxError("--path (a site under a sub-path) needs the native engine for now (--engine native)")
         paths = SandboxPaths(request.name)
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:

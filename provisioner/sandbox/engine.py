@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +27,7 @@ class UpRequest:
     langpacks: tuple[str, ...] = ()  # language packs to install: folders, or codes of cached packs
     php_image: str | None = None  # docker engine: None takes the compose file's (MOODLE_PHP_IMAGE, else HQ's)
     db_image: str | None = None   # docker engine: None takes the compose file's (MOODLE_DB_IMAGE, else postgres)
+    path: str | None = None  # "/moodle": serve the site under a sub-path (fixed at install); None: as installed
 
 
 @dataclass
@@ -55,6 +57,18 @@ class Engine(Protocol):
     def reset(self, name: str): ...
     def logs(self, name: str, lines: int = 40) -> dict[str, str]: ...
     def site_cli(self, name: str): ...  # Moodle's command line on the sandbox (site_cli.SiteCli)
+
+
+_PATH = re.compile(r"^(/[A-Za-z0-9][A-Za-z0-9._-]*)+$")
+
+
+def site_path(value: str) -> str:
+    """A sub-path the site is served under: "" (the host's root) or e.g. "/moodle", "/school/moodle"."""
+    path = value.strip().rstrip("/")
+    if path and not _PATH.match(path):
+        raise SandboxError(f"--path must look like /moodle or /school/moodle (letters, digits, . _ -), "
+                           f"not {value!r}")
+    return path
 
 
 def port_for(name: str, port: int | None) -> int:

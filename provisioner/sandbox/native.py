@@ -19,7 +19,8 @@ from provisioner.errors import SandboxError
 from provisioner.sandbox import langpacks
 from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
+from provisioner.sandbox.engine import (ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source,
+                                         site_path)
 from provisioner.sandbox.install import moodle_message
 from provisioner.sandbox.langpacks import LangPack, LangPackCache
 from provisioner.sandbox.paths import SandboxPaths
@@ -175,6 +176,7 @@ class NativeEngine:
         php = check_php(tree.release, self._php)
         packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
         port = port_for(request.name, request.port)
+        path = site_path(request.path or "")
         require_free_port(port)
         cluster = Cluster(paths, self._pg_bindir)
         _wipe_leftovers(paths, cluster)
@@ -182,7 +184,7 @@ class NativeEngine:
         paths.root.chmod(0o711)  # the cluster's user must reach pg/ inside it; nothing else is shared
         paths.logs.mkdir(exist_ok=True)
         current = SandboxState(
-            name=request.name, engine=self.name, port=port, version=tree.release.short,
+            name=request.name, engine=self.name, port=port, path=path, version=tree.release.short,
             release=tree.release.release, admin_user=ADMIN_USER, admin_password=generate_password(),
             paths={"root": str(paths.root), "code": str(paths.code), "moodledata": str(paths.moodledata),
                    "pg_socket_dir": str(paths.pg_socket_dir), "logs": str(paths.logs)})
@@ -299,7 +301,8 @@ class NativeEngine:
             php = self._php or find_php()
             # revalidate_freq=0: a setting a test forces in config.php counts from the next request
             argv = [php, *PHP_INI, "-d", "display_errors=0", "-d", "log_errors=1",
-                    "-d", "opcache.revalidate_freq=0", "-S", f"127.0.0.1:{current.port}", "-t", str(code.webroot)]
+                    "-d", "opcache.revalidate_freq=0", "-S", f"127.0.0.1:{current.port}",
+                    "-t", str(_document_root(code.webroot, current.path, paths))]
             php_pid = start_detached(argv, cwd=code.root, log=paths.php_log,
                                      env={"PHP_CLI_SERVER_WORKERS": SERVER_WORKERS})
             current.pids["php"] = php_pid
@@ -335,11 +338,29 @@ class NativeEngine:
             state_mod.save(current, paths.state_file)
 
 
+def _document_root(webroot: Path, path: str, paths: SandboxPaths) -> Path:
+    """What php -S serves: Moodle's web root itself, or, for a site under a sub-path, a folder where
+    that sub-path is a link to it (the URLs the browser sees then start with the sub-path, as on a
+    school's site at https://school.example/moodle)."""
+    if not path:
+        return webroot
+    served = paths.root / "web"
+    link = served / path.lstrip("/")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink() or link.readlink() != webroot:
+        link.unlink(missing_ok=True)
+        link.symlink_to(webroot, target_is_directory=True)
+    return served
+
+
 def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
-    """An installed site is bound to its port (wwwroot) and release; say so rather than guess."""
+    """An installed site is bound to its port and path (wwwroot) and release; say so rather than guess."""
     if request.port and request.port != current.port:
         raise SandboxError(f"sandbox '{current.name}' is installed for port {current.port} "
                            f"({current.url}); omit --port, or `down --purge` it to reinstall")
+    if request.path is not None and site_path(request.path) != current.path:
+        raise SandboxError(f"sandbox '{current.name}' is installed at {current.url}; omit --path, "
+                           f"or `down --purge` it to reinstall")
     wanted = request.moodle_version
     if request.source and not wanted:  # 0.2 s: a known archive is recognised by its checksum
         wanted = SourceCache().add(request.source).release.release

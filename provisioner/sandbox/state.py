@@ -25,10 +25,11 @@ class SandboxState:
     pids: dict[str, int] = field(default_factory=dict)
     installed: bool = False  # install.php finished and the reset template exists
     images: dict[str, str] = field(default_factory=dict)  # docker engine: service -> image, fixed at install
+    path: str = ""  # "/moodle": the site lives under a sub-path of the host, as many schools' do
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
     def to_json(self) -> str:
         # asdict() would deep-copy the Secret, which refuses to be copied; read fields one by one

@@ -110,3 +110,13 @@ def test_status_shows_the_profile_and_languages(engine):
 def test_a_first_up_without_any_source_says_it_downloads_the_default_release(engine, sandbox_home):
     result = CliRunner().invoke(cli, ["sandbox", "up"])
     assert "downloading Moodle 5.0 from download.moodle.org" in result.stderr
+
+
+def test_a_sub_path_is_passed_on_normalised_and_a_bad_one_is_bad_input(engine):
+    result = CliRunner().invoke(cli, ["sandbox", "up", "--path", "/school/moodle/"])
+    assert result.exit_code == 0, result.output
+    assert engine.calls[0][1].path == "/school/moodle"
+    for bad in ("moodle", "/moo dle", "/../etc", "/a//b"):
+        refused = CliRunner().invoke(cli, ["sandbox", "up", "--path", bad])
+        assert refused.exit_code == 2 and "must look like /moodle" in refused.output, (bad, refused.output)
+    assert len(engine.calls) == 1

@@ -191,3 +191,9 @@ def test_moodles_command_line_runs_in_the_container_on_the_mounted_code_copy(tmp
     assert not list(fake_moodle.glob(".sandbox-*"))  # and removed after the run
     cli.cfg("noreplyaddress")
     assert seen[-1][0][-2:] == ["/var/www/html/admin/cli/cfg.php", "--name=noreplyaddress"]
+
+
+def test_a_sub_path_is_refused_before_docker_is_asked_anything(sandbox_home, client):
+    with pytest.raises(SandboxError, match=r"--path .*needs the native engine"):
+        DockerEngine(client).up(UpRequest(name="qa", port=8391, path="/moodle"))
+    assert client.containers.run.call_count == 0 and client.containers.create.call_count == 0

@@ -72,3 +72,21 @@ def test_an_installed_sandbox_keeps_its_release(sandbox_home, fake_moodle):
         NativeEngine().up(UpRequest(source=fake_moodle))
     with pytest.raises(SandboxError, match=r"runs Moodle 5\.0\.6\+ .*for 4\.5"):
         NativeEngine().up(UpRequest(moodle_version="4.5"))
+
+
+def test_an_installed_sandbox_keeps_its_path(sandbox_home):
+    installed_state("default")
+    with pytest.raises(SandboxError, match=r"installed at http://127\.0\.0\.1:8080; omit --path"):
+        NativeEngine().up(UpRequest(path="/moodle"))
+
+
+def test_a_sub_path_site_is_served_through_a_link_to_the_web_root(sandbox_home, tmp_path):
+    from provisioner.sandbox.native import _document_root
+
+    webroot = tmp_path / "code"
+    webroot.mkdir()
+    paths = SandboxPaths("qa")
+    assert _document_root(webroot, "", paths) == webroot
+    served = _document_root(webroot, "/school/moodle", paths)
+    assert (served / "school" / "moodle").resolve() == webroot.resolve()
+    assert _document_root(webroot, "/school/moodle", paths) == served  # again: the link is kept

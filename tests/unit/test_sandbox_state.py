@@ -25,3 +25,14 @@ def test_password_never_shows_in_repr():
 
 def test_absent_state_is_none(tmp_path):
     assert load(tmp_path / "nothing.json") is None
+
+
+def test_a_site_under_a_sub_path_has_it_in_its_url_and_older_state_files_have_none(tmp_path):
+    path = tmp_path / "state.json"
+    site = sample()
+    site.path = "/moodle"
+    save(site, path)
+    assert load(path).url == "http://127.0.0.1:8080/moodle"
+    older = path.read_text().replace('"path": "/moodle",', "")
+    path.write_text(older)
+    assert load(path).path == "" and load(path).url == "http://127.0.0.1:8080"

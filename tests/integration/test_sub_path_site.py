@@ -1,0 +1,67 @@
+"""A site under a sub-path of its host (https://school.example/moodle), as many schools' are: every URL the
+tool builds, reads or follows must keep the sub-path. A 5.0 sandbox installed with `--path /moodle`
+(PROVISIONER_TEST_SUB_PATH_SITE, "name:port:version"; installed the first time from the source cache, kept
+afterwards, reset before the test); acted on through the CLI, asserted through the database."""
+from __future__ import annotations
+
+import json
+import os
+
+import httpx
+import pytest
+
+from provisioner.sandbox import matrix
+from provisioner.sandbox import state as state_mod
+from provisioner.sandbox.engine import UpRequest, engine_for
+from provisioner.sandbox.paths import SandboxPaths
+from provisioner.sandbox.pytest_plugin import MoodleSandbox
+from provisioner.sandbox.source import SourceCache
+from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
+
+pytestmark = pytest.mark.integration
+SUB_PATH = "/moodle"
+
+
+@pytest.fixture(scope="module")
+def sub_path_site() -> MoodleSandbox:
+    name, port, version = os.environ.get("PROVISIONER_TEST_SUB_PATH_SITE", "sp-50:8155:5.0").split(":")
+    installed = state_mod.load(SandboxPaths(name).state_file)
+    fresh_install = not (installed and installed.installed)
+    if fresh_install and SourceCache().find(version) is None:
+        message = f"no cached Moodle {version} source for the sub-path site '{name}'"
+        if matrix.in_ci():
+            pytest.fail(f"integration: {message} (CI is set: the real-Moodle tests cannot be skipped)")
+        pytest.skip(message)
+    engine = engine_for(name, "native")
+    up = engine.up(UpRequest(name=name, port=int(port) if fresh_install else None, moodle_version=version,
+                             path=SUB_PATH))
+    engine.reset(name)
+    return MoodleSandbox(name=name, url=up.url, admin_user=up.admin_user, admin_password=up.admin_password,
+                         version=up.version, release=up.release, _engine=engine)
+
+
+def test_a_site_under_a_sub_path_converges_and_reruns_unchanged(sub_path_site, tmp_path):
+    site = sub_path_site
+    assert site.url.endswith(SUB_PATH)
+    host_root = site.url.removesuffix(SUB_PATH)
+    assert httpx.get(f"{host_root}/login/index.php").status_code == 404  # Moodle really is only under /moodle
+
+    token_file = tmp_path / "token.json"
+    first = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
+                    "--artifacts-dir", str(tmp_path / "artifacts"))
+    assert first.code == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert [s["status"] for s in report["steps"]] == ["changed"] * 8
+    assert report["verification"]["ok"] is True
+    state = db_state(site)
+    assert {key: state[key] for key in DECLARED} == DECLARED
+    assert [valid_until for _name, valid_until in state["tokens"]] == ["0"]
+
+    again = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
+                    "--artifacts-dir", str(tmp_path / "artifacts"))
+    assert again.code == 0, again.stderr
+    assert {s["status"] for s in json.loads(again.stdout)["steps"]} == {"unchanged"}
+    assert db_state(site)["tokens"] == state["tokens"]
+
+    checked = run_cli(site, "verify", "--token-file", str(token_file))
+    assert checked.code == 0, checked.stdout + checked.stderr
