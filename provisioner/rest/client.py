@@ -9,8 +9,10 @@ message that leaves this module goes through `redact()`.
 """
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,13 +34,20 @@ NOT_MOODLE = "not-moodle"                  # an answer, but not Moodle's JSON
 WRONG_SITE_URL = "wrong-site-url"          # Moodle redirects: the URL differs from its wwwroot
 
 
+_HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
 class RestError(VerifyError):
     """Moodle (or the way to it) refused a call. Match on `errorcode`, never on the PHP class."""
 
     def __init__(self, errorcode: str, message: str, *, debuginfo: str | None = None,
                  function: str | None = None, canonical_url: str | None = None):
         self.errorcode = errorcode
-        self.message = redact(message or "")
+        # Some messages carry HTML (e.g. a link to the site policy): the links are kept apart, as they
+        # say more than the site's language does, and the text is shown plain.
+        self.links = [html.unescape(href) for href in _HREF.findall(message or "")]
+        self.message = redact(html.unescape(_TAG.sub("", message or "")))
         self.debuginfo = redact(debuginfo) if debuginfo else None
         self.function = function
         self.canonical_url = canonical_url

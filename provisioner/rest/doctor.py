@@ -20,7 +20,7 @@ import httpx
 from provisioner.rest import capabilities as caps
 from provisioner.rest.client import (ENDPOINT_FORBIDDEN, NOT_MOODLE, UNREACHABLE, WRONG_SITE_URL,
                                      MoodleRestClient, RestError)
-from provisioner.rest.verify import Verification, verify
+from provisioner.rest.verify import SITE_POLICY_CAUSE, Verification, verify
 from provisioner.secrets import Secret, redact
 
 SEED_STEPS = {
@@ -137,8 +137,13 @@ def _site_info_refused(v: Verification, site_info) -> Finding:
 def _per_function(v: Verification) -> list[Finding]:
     findings: list[Finding] = []
     by_capability: dict[str, list[str]] = {}
+    policy_refused = [f.name for f in v.functions if not f.ok and f.cause == SITE_POLICY_CAUSE]
+    if policy_refused:
+        findings.append(Finding("The token's user has not agreed to the site policy", 3,
+                                f"{SITE_POLICY_CAUSE}; refused: {', '.join(policy_refused)}",
+                                function=policy_refused[0]))
     for f in v.functions:
-        if f.ok:
+        if f.ok or f.name in policy_refused:
             continue
         if f.in_service is False:
             findings.append(Finding(f"{f.name} is missing from the service", 5,

@@ -7,6 +7,7 @@ web services off, invalid token) ends the check early, as `Verification.problem`
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +29,12 @@ SITE_LEVEL_CODES = frozenset({
     "wsaccessuserexpired", "usernotconfirmed", "passwordisexpired",
 })
 COURSE_ACCESS_CODES = frozenset({"errorcoursecontextnotvalid", "requireloginerror", "coursehidden"})
+# require_login() refuses a user who has not agreed to the site's policy (site administrators and users
+# with the 'webservice' authentication are exempt), linking to where it is agreed to: core's
+# user/policy.php or the Policies tool's pages. The link is the same in every language; the words are not.
+_SITE_POLICY_LINK = re.compile(r"/(user/policy\.php|admin/tool/policy/)")
+SITE_POLICY_CAUSE = ("the user has not agreed to the site policy: give it the 'webservice' authentication "
+                     "(the playbook's user_auth), which Moodle exempts from it, or make it a site administrator")
 # What may leave this module about the site; get_site_info also returns `userprivateaccesskey`.
 SITE_INFO_FIELDS = ("sitename", "siteurl", "release", "version", "username", "userid", "fullname", "lang",
                     "userissiteadmin", "siteid")
@@ -105,7 +112,9 @@ def classify(function: str, error: RestError | None, in_service: bool | None,
         check.cause = f"proved: {error.errorcode} comes only after the capability check"
         return check
     check.callable = False
-    if error.errorcode == "accessexception":
+    if error.errorcode == "sitepolicynotagreed" or any(_SITE_POLICY_LINK.search(link) for link in error.links):
+        check.cause = SITE_POLICY_CAUSE
+    elif error.errorcode == "accessexception":
         check.capability = caps.capability_in_debuginfo(error.debuginfo)
         check.cause = ("not in the token's service" if in_service is False else
                        f"refused by the web-service layer: {error.debuginfo or error.message}")

@@ -64,9 +64,9 @@ def test_a_set_up_begun_by_hand_is_adopted_not_duplicated(fresh_moodle, tmp_path
     steps = {s["kind"]: s for s in first.report["steps"]}
     assert sorted(steps["user"]["changes"]) == sorted([
         "set email to 'enrollait-user@example.invalid' (was 'it-old@school.invalid')",
-        "set lastname to 'Integration' (was 'API')", "set auth to 'manual' (was 'nologin')",
+        "set lastname to 'Integration' (was 'API')", "set auth to 'webservice' (was 'nologin')",
         "unsuspend the user"])
-    assert user_row(site) == [(str(user_id), EMAIL, "Enrollait", "Integration", "0", "manual")]
+    assert user_row(site) == [(str(user_id), EMAIL, "Enrollait", "Integration", "0", "webservice")]
     assert service_id(site, "enrollait") == sid and db_state(site)["service"] == ("Enrollait Service", "1", "1")
     assert db_state(site)["functions"] == sorted(SEVEN)
     tokens = site.sql("SELECT id, validuntil FROM mdl_external_tokens WHERE userid = %s ORDER BY id", user_id)
@@ -165,3 +165,28 @@ def test_the_classic_theme_converges(fresh_moodle, tmp_path):
     assert again.code == 0, again.stderr
     assert set(again.statuses().values()) == {"unchanged"}
     assert json.loads((tmp_path / "t.json").read_text())["token"]
+
+
+@pytest.mark.matrix
+def test_a_site_policy_to_agree_to_does_not_lock_out_a_least_privilege_user(fresh_moodle, tmp_path):
+    site = fresh_moodle
+    token_file = str(tmp_path / "t.json")
+    with forced_in_config_php(site, sitepolicy="https://school.example/policy.html"):
+        # As an admin would set the user up by hand (manual authentication): Moodle refuses it.
+        manual = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", token_file,
+                         "--var", "access=role", "--var", "user_auth=manual")
+        doctor = run_cli(site, "doctor", "--token-file", token_file, "--json")
+        # The playbook's default: the web-service authentication, which the site policy does not apply to.
+        first = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", token_file, "--var", "access=role")
+        again = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", token_file, "--var", "access=role")
+
+    assert manual.code == 1 and manual.report["verification"]["ok"] is False
+    assert "has not agreed to the site policy" in " ".join(manual.report["verification_problems"])
+    assert "<a" not in manual.stdout + manual.stderr  # Moodle's HTML link is not shown as markup
+    finding = json.loads(doctor.stdout)["findings"][0]
+    assert (finding["step"], finding["cause"]) == (3, "The token's user has not agreed to the site policy")
+
+    assert first.code == 0, first.stderr
+    assert first.statuses()["user"] == "changed" and first.report["verification"]["ok"] is True
+    assert user_row(site)[0][5] == "webservice" and not db_state(site)["site_admin"]
+    assert again.code == 0 and set(again.statuses().values()) == {"unchanged"}

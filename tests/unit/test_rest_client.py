@@ -132,3 +132,13 @@ def test_the_token_travels_in_the_body_not_the_url():
     assert TOKEN not in str(seen[0].url)
     assert b"wstoken=" + TOKEN.encode() in seen[0].content
     assert b"moodlewsrestformat=json" in seen[0].content
+
+
+def test_a_message_with_html_is_shown_plain_and_its_links_kept():
+    from provisioner.rest.client import RestError
+
+    error = RestError("sitepolicynotagreed", "Site policy not agreed: "
+                                             '<a href="https://s.example/user/policy.php?a=1&amp;b=2">'
+                                             "Click here to open the site policy.</a> &amp; more")
+    assert error.message == "Site policy not agreed: Click here to open the site policy. & more"
+    assert error.links == ["https://s.example/user/policy.php?a=1&b=2"]

@@ -103,3 +103,21 @@ def test_silent_shortfalls_of_a_role_token_are_step_7_and_named():
                              caps.MANUAL_ENROL: enrolments(CANNOT_ASSIGN)})
     assert {(f.step, f.capability) for f in findings} == {(7, "moodle/user:viewdetails"), (7, "moodle/role:assign")}
     assert all("not a site administrator" in f.detail for f in findings)
+
+
+def test_a_site_policy_not_agreed_is_one_finding_at_step_3_whatever_the_sites_language():
+    # As 5.0 answers a non-admin user with the 'manual' authentication on a site with a site policy
+    # (the words are the site's language; the link to the policy page is not).
+    link = '<a href="http://school.example/user/policy.php">Pulse aquí para abrir la política del sitio.</a>'
+    in_course = {"exception": "core\\exception\\moodle_exception", "errorcode": "errorcoursecontextnotvalid",
+                 "message": "No puede ejecutar funciones en el contexto del curso (id del curso:1). El mensaje "
+                            f"de error del contexto fue: Política del sitio no aceptada: {link}"}
+    direct = {"exception": "core\\exception\\moodle_exception", "errorcode": "sitepolicynotagreed",
+              "message": f"Política del sitio no aceptada: {link}"}
+    answers = {**HEALTHY, caps.GET_COURSES: in_course, caps.CREATE_USERS: direct, caps.MANUAL_ENROL: direct}
+    [finding] = findings_for(answers)
+    assert (finding.step, finding.cause) == (3, "The token's user has not agreed to the site policy")
+    assert "'webservice' authentication" in finding.detail
+    assert all(name in finding.detail for name in (caps.GET_COURSES, caps.CREATE_USERS, caps.MANUAL_ENROL))
+    v = verify(SITE, TOKEN, transport=replay(answers))
+    assert all("<" not in (f.cause or "") for f in v.functions)
