@@ -61,6 +61,13 @@ def images(spec: dict) -> dict[str, str]:
     return {service: body["image"] for service, body in spec["services"].items()}
 
 
+def images_for(php: str | None = None, db: str | None = None) -> dict[str, str]:
+    """service -> image a new sandbox would use: those given, else MOODLE_PHP_IMAGE / MOODLE_DB_IMAGE from
+    the environment, else the compose file's defaults (the images do not depend on the code or port)."""
+    return images(load({"MOODLE_CODE": ".", "MOODLE_PORT": "0", "MOODLE_PHP_IMAGE": php or "",
+                        "MOODLE_DB_IMAGE": db or ""}))
+
+
 def run_arguments(sandbox: str, service: str, spec: dict) -> dict:
     """Keyword arguments for client.containers.run() for one compose service (the engine adds the
     service name as the container's alias on the network: Moodle reaches PostgreSQL as `db`)."""

@@ -117,9 +117,7 @@ class DockerEngine:
             raise SandboxError(f"Moodle {tree.release.release} serves from public/, which the PHP image's "
                                "/var/www/html does not: use --engine native for 5.1 and later")
         port = port_for(request.name, request.port)
-        variables = {"MOODLE_CODE": str(paths.code), "MOODLE_PORT": str(port),
-                     "MOODLE_PHP_IMAGE": request.php_image or "", "MOODLE_DB_IMAGE": request.db_image or ""}
-        images = compose.images(compose.load(variables))
+        images = compose.images_for(request.php_image, request.db_image)
         docker_images.require_local(self.client, list(images.values()))  # before anything is made
         require_free_port(port)
         self._remove(request.name, volumes=True)  # a failed earlier install: start over, keep nothing

@@ -142,16 +142,12 @@ def docker_ready(images: dict[str, str | None] | None = None) -> bool:
         return False
     import docker
 
-    from provisioner.sandbox import compose
+    from provisioner.sandbox import compose, docker_images
 
     images = images or {}
-    variables = {"MOODLE_CODE": ".", "MOODLE_PORT": "0",
-                 "MOODLE_PHP_IMAGE": images.get("php") or os.environ.get("MOODLE_PHP_IMAGE", ""),
-                 "MOODLE_DB_IMAGE": images.get("db") or os.environ.get("MOODLE_DB_IMAGE", "")}
     client = docker.from_env(timeout=3)
     try:
-        for image in compose.images(compose.load(variables)).values():
-            client.images.get(image)
+        docker_images.require_local(client, list(compose.images_for(images.get("php"), images.get("db")).values()))
         return True
     except Exception:  # noqa: BLE001 - an image missing, or a compose file we cannot read: not ready
         return False

@@ -35,9 +35,7 @@ def port() -> int:
 
 def images() -> dict[str, str]:
     """service -> image, as `sandbox up` would choose them from the environment."""
-    spec = compose.load({"MOODLE_CODE": "/unused", "MOODLE_PHP_IMAGE": os.environ.get("MOODLE_PHP_IMAGE", ""),
-                         "MOODLE_DB_IMAGE": os.environ.get("MOODLE_DB_IMAGE", "")})
-    return compose.images(spec)
+    return compose.images_for()
 
 
 @cache
