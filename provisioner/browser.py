@@ -88,32 +88,21 @@ class Tab:
         """GET a page with the tab's cookies through the context's own HTTP client, redirects followed: its
         HTML only, nothing rendered, no scripts run, no assets fetched, the tab itself untouched."""
         self.pages_read += 1
-        response = self._client().get(url, timeout=self.timeout_ms, headers={"Referer": referer} if referer else None)
-        try:
-            return Fetched(response.url, response.status, response.text())
-        finally:
-            response.dispose()
+        return _fetched(self._client().get(url, timeout=self.timeout_ms,
+                                           headers={"Referer": referer} if referer else None))
 
     def post_json(self, url: str, body: str) -> Fetched:
         """POST a JSON body with the tab's cookies through the context's own HTTP client (the calls Moodle's
         own page scripts make to lib/ajax), the tab untouched."""
         self.pages_read += 1
-        response = self._client().post(url, data=body, timeout=self.timeout_ms,
-                                       headers={"Content-Type": "application/json"})
-        try:
-            return Fetched(response.url, response.status, response.text())
-        finally:
-            response.dispose()
+        return _fetched(self._client().post(url, data=body, timeout=self.timeout_ms,
+                                            headers={"Content-Type": "application/json"}))
 
     def post_form(self, url: str, fields: list[tuple[str, str]]) -> Fetched:
         """POST a form's fields as the browser would (urlencoded), redirects followed, the tab untouched."""
         self.pages_read += 1
-        response = self._client().post(url, data=urlencode(fields), timeout=self.timeout_ms,
-                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
-        try:
-            return Fetched(response.url, response.status, response.text())
-        finally:
-            response.dispose()
+        return _fetched(self._client().post(url, data=urlencode(fields), timeout=self.timeout_ms,
+                                            headers={"Content-Type": "application/x-www-form-urlencoded"}))
 
     def status_of(self, url: str) -> int | None:
         """HTTP status of a GET with the tab's cookies, redirects not followed, the tab itself untouched:
@@ -145,6 +134,14 @@ class Tab:
         for cookie in cookies:
             Secret(cookie.get("value", ""))  # registered: redact() scrubs the values from any output
         return Secret(json.dumps({"cookies": cookies, "origins": []}))
+
+
+def _fetched(response) -> Fetched:
+    """What an HTTP answer said, its body read and released."""
+    try:
+        return Fetched(response.url, response.status, response.text())
+    finally:
+        response.dispose()
 
 
 def _within(host: str, domain: str) -> bool:

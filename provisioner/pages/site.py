@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 from provisioner.browser import PlaywrightError, PlaywrightTimeout, Tab
@@ -61,13 +62,9 @@ class MoodleSite:
         if not anonymous and url == self._pristine_url and url == self.page.url:
             return
         self._pristine_url = self._landed = None
-        try:
+        with self._reaching(url):
             response = self.page.goto(url, wait_until="domcontentloaded", referer=referer)
             self._settled = False
-        except PlaywrightTimeout:
-            raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
-        except PlaywrightError as exc:
-            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
         if response is not None and response.status == 503:
             raise StepError("the site is in maintenance mode (HTTP 503)", url=url,
                             moodle_message=self._text("body")[:300])
@@ -93,27 +90,28 @@ class MoodleSite:
             return Document(self.page.content(), url)
         if not again and self._landed is not None and self._landed.url == url:
             return self._landed
-        try:
+        with self._reaching(url):
             fetched = self.tab.fetch(url, referer=referer)
-        except PlaywrightTimeout:
-            raise StepError(f"the site did not answer within {self.tab.timeout_ms / 1000:.0f} s", url=url) from None
-        except PlaywrightError as exc:
-            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
         return self._served(fetched, url, anonymous)
 
     def post_form(self, url: str, fields: list[tuple[str, str]], *, anonymous: bool = False) -> Document:
         """Send a form's fields as the browser would, without rendering the page it leads to (the login
         form: it changes nothing on the site)."""
         self._pristine_url = None  # what the browser shows, if anything, is from before
-        try:
+        with self._reaching(url, silence="nothing came back within {s} s of submitting the form"):
             fetched = self.tab.post_form(url, fields)
-        except PlaywrightTimeout:
-            raise StepError(f"nothing came back within {self.tab.timeout_ms / 1000:.0f} s of submitting the form",
-                            url=url) from None
-        except PlaywrightError as exc:
-            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
         self._landed = self._served(fetched, url, anonymous)
         return self._landed
+
+    @contextmanager
+    def _reaching(self, url: str, silence: str = "the site did not answer within {s} s"):
+        """A request to the site, its failures said as a step's: too slow (`silence`), or unreachable."""
+        try:
+            yield
+        except PlaywrightTimeout:
+            raise StepError(silence.format(s=f"{self.tab.timeout_ms / 1000:.0f}"), url=url) from None
+        except PlaywrightError as exc:
+            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
 
     def _served(self, fetched, url: str, anonymous: bool) -> Document:
         self._read_url = fetched.url
