@@ -14,6 +14,8 @@ from provisioner.secrets import Secret
 from provisioner.session_file import SavedSession
 from provisioner.totp import Totp
 
+_LOGIN_ERROR = "#loginerrormessage, .loginerrors, .alert-danger"  # what the login page says went wrong
+
 
 class LoginPage:
     PATH = "login/index.php"
@@ -82,9 +84,8 @@ class LoginPage:
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None
-        self._raise_unless_past_login(
-            landed.url, lambda: landed.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
-        if site.path_of(landed.url) == MfaPage.PATH.replace("{admin}", site.admin_dir):
+        self._raise_unless_past_login(landed.url, lambda: landed.text(_LOGIN_ERROR) or None)
+        if MfaPage(site).is_at(landed.url):
             site.show(landed)  # the browser opens, with the session, on the factor's form
             MfaPage(site).pass_with(totp)
 
@@ -94,26 +95,21 @@ class LoginPage:
         site.admin_dir = session.admin_dir
         if not site.tab.opened:
             doc = site.read(EnvironmentPage.PATH, anonymous=True)
-            path = site.path_of(doc.url)
-            if site.is_on_site(doc.url) and not path.startswith("login/") \
-                    and path != MfaPage.PATH.replace("{admin}", site.admin_dir):
-                return
-            raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
-                            f"out: sign in again with `provisioner login --site {site.base_url}`", url=doc.url,
-                            moodle_message=doc.text("#loginerrormessage, .loginerrors, .alert-danger") or None)
+            if not self._signed_in_at(doc.url):
+                raise _session_over(session, site.base_url, doc.url, doc.text(_LOGIN_ERROR) or None)
+            return
         site.goto(EnvironmentPage.PATH, anonymous=True)
         if not self.signed_in_here():
-            raise StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged "
-                            f"out: sign in again with `provisioner login --site {site.base_url}`",
-                            url=site.page.url, moodle_message=self._login_error())
+            raise _session_over(session, site.base_url, site.page.url, self._login_error())
 
     def signed_in_here(self) -> bool:
         """False on a login, single sign-on or MFA page: the browser is not (yet) the signed-in user."""
-        url = self.site.page.url
-        if not self.site.is_on_site(url):
-            return False
-        path = self.site.path_of(url)
-        return not path.startswith("login/") and not MfaPage(self.site).is_here()
+        return self._signed_in_at(self.site.page.url)
+
+    def _signed_in_at(self, url: str) -> bool:
+        """Whether a page at `url` is one only the signed-in user reaches: not a login, SSO or MFA page."""
+        return (self.site.is_on_site(url) and not self.site.path_of(url).startswith("login/")
+                and not MfaPage(self.site).is_at(url))
 
     def wait_for_admin(self, seconds: float, landing: str = "{admin}/environment.php") -> None:
         """`provisioner login`: open the login page in the visible window and wait while the person signs
@@ -149,7 +145,7 @@ class LoginPage:
         """What Moodle's login page says went wrong (wrong password, session timed out), if anything."""
         if not self.site.is_on_site(self.site.page.url):
             return None
-        message = self.site.page.locator("#loginerrormessage, .loginerrors, .alert-danger")
+        message = self.site.page.locator(_LOGIN_ERROR)
         return squash(message.first.inner_text()) if message.count() else None
 
     def _admin_dir(self) -> str | None:
@@ -158,6 +154,11 @@ class LoginPage:
             return self.site.page.evaluate("() => (window.M && M.cfg && M.cfg.admin) || null")
         except PlaywrightError:  # the page is navigating: ask again later
             return None
+
+
+def _session_over(session: SavedSession, site_url: str, url: str, said: str | None) -> StepError:
+    return StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged out: sign "
+                     f"in again with `provisioner login --site {site_url}`", url=url, moodle_message=said)
 
 
 def _admin_dir_in(source: str) -> str | None:

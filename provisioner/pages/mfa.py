@@ -31,7 +31,10 @@ class MfaPage:
         self.site = site
 
     def is_here(self) -> bool:
-        return self.site.path_of(self.site.page.url) == self.PATH.replace("{admin}", self.site.admin_dir)
+        return self.is_at(self.site.page.url)
+
+    def is_at(self, url: str) -> bool:
+        return self.site.path_of(url) == self.PATH.replace("{admin}", self.site.admin_dir)
 
     def asked_factor(self) -> str | None:
         field = self.site.page.locator("form input[name=factor]")
