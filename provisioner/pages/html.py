@@ -58,7 +58,6 @@ class Document:
             return element.text or ""
         return element.get("value") or ""
 
-
     def form_fields(self, form) -> list[tuple[str, str]]:
         """What the browser would post for the form as it stands: enabled named fields, checked boxes, chosen
         options."""

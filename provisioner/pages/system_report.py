@@ -8,6 +8,7 @@ afterwards: Moodle keeps report filters in the admin's preferences, and the admi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Callable, TypeVar, Union
 from urllib.parse import urlencode
@@ -22,6 +23,8 @@ TABLE = f"{REPORT} table[data-region=reportbuilder-table]"
 _RELOADED = "core_table_get_dynamic_table_content"  # the AJAX call that redraws the table
 MAX_PAGES = 50                          # a filtered report longer than this is not what we asked for
 _FILTER_FORM = "core_reportbuilder\\form\\filter"  # the dynamic form class the Filters form's script submits
+_FILTERS = f"{REPORT} [data-region=report-filters] form"  # the Filters form, as served
+_PROFILE_LINK = "a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class SystemReport:
         endpoint), then read the table Moodle serves already filtered; nothing is rendered. None when the
         filtered report has more than one page, or anything looks unlike what this expects: then filter it in
         the browser (`filter` and `read_rows`), which pages through it and says what went wrong."""
-        form = doc.first(f"{REPORT} [data-region=report-filters] form")
+        form = doc.first(_FILTERS)
         if form is None:
             return None
         fields = doc.form_fields(form)
@@ -94,7 +97,7 @@ class SystemReport:
 
     def reset_unrendered(self, doc: Document) -> None:
         """What the Filters form's Reset all button posts."""
-        form = doc.first(f"{REPORT} [data-region=report-filters] form")
+        form = doc.first(_FILTERS)
         fields = dict(doc.form_fields(form)) if form is not None else {}
         if fields.get("reportid", "").isdigit():
             self._ajax(fields, "core_reportbuilder_filters_reset",
@@ -187,3 +190,10 @@ def first_href(row, css: str) -> str:
         return (links.first.get_attribute("href") or "") if links.count() else ""
     links = row.cssselect(css)
     return (links[0].get("href") or "") if links else ""
+
+
+def linked_user_id(row) -> int | None:
+    """The user a report row is about: its first profile link (a token's creator comes later); None for a
+    row without one, e.g. an empty list's "Nothing to display"."""
+    match = re.search(r"[?&]id=(\d+)", first_href(row, _PROFILE_LINK))
+    return int(match.group(1)) if match else None

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from provisioner.browser import PlaywrightTimeout
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite, squash
-from provisioner.pages.system_report import REPORT, AnyOf, Operator, SystemReport, first_href
+from provisioner.pages.system_report import (REPORT, AnyOf, Operator, SystemReport, first_href,
+                                             linked_user_id)
 from provisioner.secrets import Secret
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -67,13 +68,14 @@ class TokensPage:
             if lasting is None:
                 found = None
             else:
+                lasting_ids = {r.id for r in lasting}
                 for row in found:
-                    row.no_expiry = row.id in {r.id for r in lasting}
+                    row.no_expiry = row.id in lasting_ids
         report.reset_unrendered(doc)
         return found
 
     def _report_row(self, row) -> TokenRow:
-        return TokenRow(_token_id(row), _user_id(row), no_expiry=False, value=None)
+        return TokenRow(_token_id(row), linked_user_id(row), no_expiry=False, value=None)
 
     def _legacy_tokens(self, service_id: int) -> list[TokenRow]:
         """4.1: Token | User | Service | IP restriction | Valid until (empty: none) | Creator | Delete."""
@@ -87,7 +89,7 @@ class TokensPage:
                 if row.locator("a[href*='tokenid=']").count() == 0:
                     continue  # an empty table's "Nothing to display" row
                 shown = squash(row.locator("td.c0").inner_text())
-                found.append(TokenRow(_token_id(row), _user_id(row),
+                found.append(TokenRow(_token_id(row), linked_user_id(row),
                                       no_expiry=squash(row.locator("td.c4").inner_text()) == "",
                                       value=Secret(shown) if _TOKEN.match(shown) else None))
             if page.locator("#region-main .pagination li.page-item.active + li.page-item a[href]").count() == 0:
@@ -148,9 +150,3 @@ class TokensPage:
 
 def _token_id(row) -> int:
     return int(re.search(r"tokenid=(\d+)", first_href(row, "a[href*='action=delete'][href*='tokenid=']")).group(1))
-
-
-def _user_id(row) -> int | None:
-    """The token's user: the row's first profile link (the creator's comes later in both layouts)."""
-    match = re.search(r"[?&]id=(\d+)", first_href(row, "a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']"))
-    return int(match.group(1)) if match else None

@@ -6,14 +6,11 @@ filters kept in the session (ours: a fresh browser context per run); 4.3+ a repo
 """
 from __future__ import annotations
 
-import re
-
 from provisioner.errors import StepError
 from provisioner.pages.site import MoodleSite
-from provisioner.pages.system_report import REPORT, SystemReport, TextIs, first_href
+from provisioner.pages.system_report import REPORT, SystemReport, TextIs, linked_user_id
 
 _LEGACY_IS_EQUAL_TO = "2"  # user_filter_text in 4.1 (the report builder's is 3)
-_PROFILE_LINK = "a[href*='/user/profile.php?id='], a[href*='/user/view.php?id=']"
 
 
 class UsersListPage:
@@ -30,13 +27,13 @@ class UsersListPage:
         doc = self.site.read(self.PATH, form_only=True)  # for its Filters form: the same on every lookup
         report = SystemReport(self.site)
         if doc.count(REPORT):
-            found = report.read_unrendered(doc, {f"user:{field}": TextIs(value)}, _user_id)
+            found = report.read_unrendered(doc, {f"user:{field}": TextIs(value)}, linked_user_id)
             report.reset_unrendered(doc)
             if found is not None:
                 return [i for i in found if i is not None]
             self.site.show(doc)
             report.filter({f"user:{field}": TextIs(value)})
-            found = report.read_rows(_user_id)
+            found = report.read_rows(linked_user_id)
             report.reset_filters()
             return [i for i in found if i is not None]
         self.site.show(doc)
@@ -65,9 +62,4 @@ class UsersListPage:
         form.locator(f"#id_{field}").fill(value)
         self.site.submit(form.locator("input[name=addfilter]"))
         rows = page.locator("#region-main table#users tbody tr")
-        return [i for i in (_user_id(rows.nth(n)) for n in range(rows.count())) if i is not None]
-
-
-def _user_id(row) -> int | None:
-    match = re.search(r"[?&]id=(\d+)", first_href(row, _PROFILE_LINK))  # none: a "Nothing to display" row
-    return int(match.group(1)) if match else None
+        return [i for i in (linked_user_id(rows.nth(n)) for n in range(rows.count())) if i is not None]
