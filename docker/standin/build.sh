@@ -4,7 +4,8 @@
 #   moodle-provisioner/debian:bookworm     a debootstrap'd base (debootstrap --variant=minbase)
 #   moodle-provisioner/php-apache:8.2      Apache + mod_php 8.2 + Moodle's extensions
 #   moodle-provisioner/postgres:15         PostgreSQL 15 behaving like the official image
-# An image already present is kept (about 6-7 minutes from nothing, seconds after): --force rebuilds.
+# An image already present and built from the same files is kept (about 6-7 minutes from nothing,
+# seconds after): --force rebuilds.
 # Use them with `provisioner sandbox up --engine docker --php-image ... --db-image ...`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,10 +26,14 @@ if ! present "$base"; then
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base" >/dev/null
 fi
+# An image is built again when its folder changed since it was built (the label holds the folder's hash).
+label=moodle-provisioner.standin-source
 for image in "$php:php-apache" "$db:postgres"; do
   tag="${image%:*}"; folder="${image##*:}"
-  present "$tag" && continue
+  source=$(cd "$here/$folder" && cat $(ls) | sha256sum | cut -c1-16)
+  built=$(docker image inspect -f "{{ index .Config.Labels \"$label\" }}" "$tag" 2>/dev/null || true)
+  present "$tag" && [ "$built" = "$source" ] && continue
   echo "building $tag"
-  docker build -q --build-arg "BASE=$base" -t "$tag" "$here/$folder" >/dev/null
+  docker build -q --build-arg "BASE=$base" --label "$label=$source" -t "$tag" "$here/$folder" >/dev/null
 done
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^moodle-provisioner/'
