@@ -42,12 +42,18 @@ def is_alive(pid: int | None, must_contain: str = "") -> bool:
     """True if pid runs and its command line contains must_contain (guards against pid reuse)."""
     if not pid:
         return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return status != "Z" and must_contain in cmdline
+    for _ in range(50):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if cmdline or status == "Z":
+            return status != "Z" and must_contain in cmdline
+        # An empty command line: a process just started is still in exec (measured: 6 of 10 php -S
+        # read right after Popen returned), so look again rather than call it dead.
+        time.sleep(0.01)
+    return False
 
 
 def kill_group(pid: int, must_contain: str = "", timeout: float = 10.0) -> None:
