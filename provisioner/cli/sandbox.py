@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from provisioner.cli.sandbox_progress import SandboxProgress
 from provisioner.errors import SandboxError
+from provisioner.sandbox.docker_images import PULL_ENV, PULL_POLICIES
 from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for, site_path
 from provisioner.sandbox.paths import SandboxPaths
 
@@ -47,23 +49,31 @@ def sandbox() -> None:
                    "Repeatable; with --profile school, every cached pack that suits is installed.")
 @click.option("--php-image", envvar="MOODLE_PHP_IMAGE", metavar="IMAGE",
               help="docker engine: the PHP+Apache image [env MOODLE_PHP_IMAGE; default "
-                   "moodlehq/moodle-php-apache:8.2]. Taken from the local image store, never pulled.")
+                   "moodlehq/moodle-php-apache:8.2]. Pulled as --pull says.")
 @click.option("--db-image", envvar="MOODLE_DB_IMAGE", metavar="IMAGE",
               help="docker engine: the PostgreSQL image [env MOODLE_DB_IMAGE; default postgres:16]. "
-                   "Never pulled.")
+                   "Pulled as --pull says.")
 @click.option("--path", "site_path_", metavar="/PATH", callback=lambda ctx, param, value: _site_path(value),
               help="Serve the site under a sub-path of the host, e.g. /moodle (as many schools' sites are); "
                    "fixed at install. Native engine.")
+@click.option("--pull", type=click.Choice(PULL_POLICIES), default="missing", show_default=True, envvar=PULL_ENV,
+              help=f"docker engine: pull the images when missing (as docker compose does), always, or never "
+                   f"[env {PULL_ENV}].")
+@click.option("--no-template", is_flag=True,
+              help="Run Moodle's installer even where this release is kept as a template on this machine "
+                   "(a new sandbox is otherwise a copy of it, in seconds).")
 @click.option("--show-password", is_flag=True,
               help="Print the admin password (by default only where it is kept: the sandbox's state file).")
 def up(name: str, port: int | None, engine: str, moodle_src: Path | None,
        moodle_version: str | None, profile: str | None, langpacks: tuple[str, ...],
-       php_image: str | None, db_image: str | None, site_path_: str | None, show_password: bool) -> None:
-    """Start the sandbox, installing Moodle first if needed; prints URL and admin login."""
+       php_image: str | None, db_image: str | None, site_path_: str | None, pull: str, no_template: bool,
+       show_password: bool) -> None:
+    """Start the sandbox, making it first if needed (a copy of this release's template where one is kept,
+    else Moodle's installer); prints URL and admin login."""
     started = time.monotonic()
     request = UpRequest(name, port, moodle_src, moodle_version, profile, langpacks, php_image, db_image,
-                        site_path_)
-    chosen = engine_for(name, engine, {"php": php_image, "db": db_image})
+                        site_path_, pull=pull, fresh_install=no_template)
+    chosen = engine_for(name, engine, {"php": php_image, "db": db_image}, SandboxProgress())
     say_if_downloading(request)
     state = chosen.up(request)
     click.echo(f"Moodle {state.release} ({state.engine}) is up in {time.monotonic() - started:.1f} s")

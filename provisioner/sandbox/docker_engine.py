@@ -5,7 +5,7 @@ Like the native engine, `up` installs once and keeps a template (a template data
 container, a copy of moodledata in its own volume), taken after a first page load so Moodle's caches
 are warm; `reset` swaps them back in while Apache keeps running. `down` removes the containers and the
 network (the data stays in volumes, so the next `up` is quick); `down --purge` removes the volumes too.
-Images are never pulled (docker_images.py).
+Missing images are pulled as compose pulls them (--pull, docker_images.py).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
 from provisioner.sandbox.install import moodle_message
 from provisioner.sandbox.paths import SandboxPaths
+from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
 from provisioner.sandbox.source import copy_tree, open_tree
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
@@ -34,8 +35,8 @@ START_TIMEOUT = 120
 class DockerEngine:
     name = "docker"
 
-    def __init__(self, client=None):
-        self._client = client
+    def __init__(self, client=None, progress: Progress = quiet):
+        self._client, self.progress = client, progress
 
     @property
     def client(self):
@@ -112,13 +113,10 @@ class DockerEngine:
 
     # --- steps ----------------------------------------------------------------------------
     def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
-        tree = resolve_source(request)
-        if tree.webroot != tree.root:
-            raise SandboxError(f"Moodle {tree.release.release} serves from public/, which the PHP image's "
-                               "/var/www/html does not: use --engine native for 5.1 and later")
+        tree = resolve_source(request)  # 5.1+ (public/): the image serves public/, as Moodle HQ's does
         port = port_for(request.name, request.port)
         images = compose.images_for(request.php_image, request.db_image)
-        docker_images.require_local(self.client, list(images.values()))  # before anything is made
+        docker_images.ensure(self.client, list(images.values()), request.pull, self.progress)  # before anything is made
         require_free_port(port)
         self._remove(request.name, volumes=True)  # a failed earlier install: start over, keep nothing
         shutil.rmtree(paths.root, ignore_errors=True)
@@ -174,7 +172,8 @@ class DockerEngine:
         return DockerSiteCli(run, open_tree(paths.code), paths.config_template, paths.profile_log)
 
     def _install(self, current: SandboxState, paths: SandboxPaths) -> None:
-        argv = ["php", "admin/cli/install.php", "--non-interactive", "--agree-license", "--lang=en",
+        script = open_tree(paths.code).install_script.relative_to(paths.code)  # 5.1 keeps admin/cli at the root
+        argv = ["php", str(script), "--non-interactive", "--agree-license", "--lang=en",
                 f"--wwwroot={current.url}", f"--dataroot={DATA}", "--dbtype=pgsql", "--dbhost=db",
                 "--dbname=moodle", "--dbuser=moodle", "--dbpass=moodle", "--prefix=mdl_",
                 f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox.download import DEFAULT_VERSION
+from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.source import MoodleTree, SourceCache
 
 DEFAULT_NAME = "default"
@@ -28,6 +29,8 @@ class UpRequest:
     php_image: str | None = None  # docker engine: None takes the compose file's (MOODLE_PHP_IMAGE, else HQ's)
     db_image: str | None = None   # docker engine: None takes the compose file's (MOODLE_DB_IMAGE, else postgres)
     path: str | None = None  # "/moodle": serve the site under a sub-path (fixed at install); None: as installed
+    pull: str = "missing"  # docker engine: missing | always | never, as `docker compose up --pull`
+    fresh_install: bool = False  # run Moodle's installer even where a template of the release is kept
 
 
 @dataclass
@@ -155,21 +158,23 @@ def docker_ready(images: dict[str, str | None] | None = None) -> bool:
         client.close()
 
 
-def choose_engine(kind: str = "auto", images: dict[str, str | None] | None = None) -> Engine:
+def choose_engine(kind: str = "auto", images: dict[str, str | None] | None = None,
+                  progress: Progress = quiet) -> Engine:
     if kind == "auto":
         kind = "docker" if docker_ready(images) else "native"
     if kind == "native":
         from provisioner.sandbox.native import NativeEngine
 
-        return NativeEngine()
+        return NativeEngine(progress=progress)
     if kind == "docker":
         from provisioner.sandbox.docker_engine import DockerEngine
 
-        return DockerEngine()
+        return DockerEngine(progress=progress)
     raise SandboxError(f"unknown engine {kind!r}: use auto, native or docker")
 
 
-def engine_for(name: str, kind: str = "auto", images: dict[str, str | None] | None = None) -> Engine:
+def engine_for(name: str, kind: str = "auto", images: dict[str, str | None] | None = None,
+               progress: Progress = quiet) -> Engine:
     """An existing sandbox keeps the engine it was made with; --engine only chooses for new ones."""
     from provisioner.sandbox import state as state_mod
     from provisioner.sandbox.paths import SandboxPaths
@@ -180,4 +185,4 @@ def engine_for(name: str, kind: str = "auto", images: dict[str, str | None] | No
             raise SandboxError(f"sandbox '{name}' runs on the {existing.engine} engine, not {kind}: "
                                f"`provisioner sandbox down --purge --name {name}` to start over")
         kind = existing.engine
-    return choose_engine(kind, images)
+    return choose_engine(kind, images, progress)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import langpacks
+from provisioner.sandbox import langpacks, native_template
 from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import (ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source,
@@ -26,12 +26,14 @@ from provisioner.sandbox.langpacks import LangPack, LangPackCache
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.php import check_php, find_php
 from provisioner.sandbox.postgres import Cluster
+from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
                                          start_detached, tail, wait_for_http, wait_until_gone)
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.site_cli import SiteCli
 from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
+from provisioner.sandbox.templates import REPLACE_SCRIPT, Template, TemplateStore, replace_url_arguments, template_key
 from provisioner.secrets import generate_password
 
 DB_NAME, DB_TEMPLATE, DB_SPARE = "moodle", "moodle_template", "moodle_spare"
@@ -45,8 +47,8 @@ START_TIMEOUT = 120
 class NativeEngine:
     name = "native"
 
-    def __init__(self, php: str | None = None, pg_bindir: Path | None = None):
-        self._php, self._pg_bindir = php, pg_bindir
+    def __init__(self, php: str | None = None, pg_bindir: Path | None = None, progress: Progress = quiet):
+        self._php, self._pg_bindir, self.progress = php, pg_bindir, progress
 
     # --- commands -------------------------------------------------------------------------
     def up(self, request: UpRequest) -> SandboxState:
@@ -172,12 +174,15 @@ class NativeEngine:
 
     # --- steps ----------------------------------------------------------------------------
     def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> tuple[SandboxState, list]:
+        """A new sandbox: a copy of this release's kept template where there is one (seconds), else
+        Moodle's installer (minutes), which keeps one for next time."""
         tree = resolve_source(request)
         php = check_php(tree.release, self._php)
         packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
         port = port_for(request.name, request.port)
         path = site_path(request.path or "")
         require_free_port(port)
+        template = None if request.fresh_install else _best_template(request, tree, packs)
         cluster = Cluster(paths, self._pg_bindir)
         _wipe_leftovers(paths, cluster)
         paths.root.mkdir(parents=True, exist_ok=True)
@@ -185,19 +190,21 @@ class NativeEngine:
         paths.logs.mkdir(exist_ok=True)
         current = SandboxState(
             name=request.name, engine=self.name, port=port, path=path, version=tree.release.short,
-            release=tree.release.release, admin_user=ADMIN_USER, admin_password=generate_password(),
+            release=tree.release.release, admin_user=template.admin_user if template else ADMIN_USER,
+            admin_password=template.admin_password if template else generate_password(),
             paths={"root": str(paths.root), "code": str(paths.code), "moodledata": str(paths.moodledata),
                    "pg_socket_dir": str(paths.pg_socket_dir), "logs": str(paths.logs)})
         state_mod.save(current, paths.state_file)  # from here on, `down` can find what to stop
         try:
-            cluster.init()
-            cluster.start()
-            cluster.create_database(DB_NAME)
             copy_tree(tree.root, paths.code, hardlink=True)  # install.php writes config.php there
-            paths.moodledata.mkdir()
-            self._run_installer(current, open_tree(paths.code), php, paths)
-            profile_mod.save(profile_mod.ProfileRecord(), paths.profile_file)
-            self._take_template(current, paths, cluster)
+            code = open_tree(paths.code)
+            if template:
+                record = self._copy_template(template, current, code, paths, cluster)
+            else:
+                record = profile_mod.ProfileRecord()
+                self._install(current, code, php, paths, cluster)
+            profile_mod.save(record, paths.profile_file)
+            self._take_template(current, paths, cluster, record)
             current.installed = True
             self._start(current, paths)
             self._prepare_spare(current, paths, cluster)
@@ -206,8 +213,29 @@ class NativeEngine:
             self._stop(current, paths)  # nothing is left running after a failed install
             raise
 
-    def _take_template(self, current: SandboxState, paths: SandboxPaths, cluster: Cluster) -> None:
-        """What reset returns to: database, moodledata and config.php as they are now."""
+    def _install(self, current: SandboxState, code: MoodleTree, php: str, paths: SandboxPaths,
+                 cluster: Cluster) -> None:
+        cluster.init()
+        cluster.start()
+        cluster.create_database(DB_NAME)
+        paths.moodledata.mkdir()
+        self._run_installer(current, code, php, paths)
+
+    def _copy_template(self, template: Template, current: SandboxState, code: MoodleTree,
+                       paths: SandboxPaths, cluster: Cluster) -> profile_mod.ProfileRecord:
+        """The kept site copied in, then moved to this sandbox's URL as Moodle documents for a moved
+        site (config.php's wwwroot, then the database's search and replace, which purges caches)."""
+        native_template.copy_site(template, paths, cluster, current.url)
+        cluster.start()
+        if template.url != current.url:
+            self._site_cli(paths).script(code.web_script(REPLACE_SCRIPT),
+                                         *replace_url_arguments(template.url, current.url))
+        return profile_mod.ProfileRecord(**template.profile)
+
+    def _take_template(self, current: SandboxState, paths: SandboxPaths, cluster: Cluster,
+                       record: profile_mod.ProfileRecord) -> None:
+        """What reset returns to: database, moodledata and config.php as they are now; also kept for
+        new sandboxes of this release and profile (templates.py) when none is kept yet."""
         self._start(current, paths)  # the first page fills Moodle's caches in moodledata...
         kill_group(current.pids.pop("php"), "-S")  # ...then no connection may stay open
         wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
@@ -218,6 +246,7 @@ class NativeEngine:
         shutil.rmtree(paths.moodledata_template, ignore_errors=True)
         shutil.copytree(paths.moodledata, paths.moodledata_template, symlinks=True)
         self._site_cli(paths).save_config_template()
+        native_template.keep(current, paths, cluster, record, open_tree(paths.code).release.key)
 
     def _restore_template(self, current: SandboxState, paths: SandboxPaths) -> None:
         """The database, moodledata and config.php back to the template's state, site served."""
@@ -263,7 +292,7 @@ class NativeEngine:
             langpacks.install(pack, paths.moodledata)
         cli.script(cli.tree.cli_dir / "purge_caches.php")  # new strings, new courses: no stale cache
         record.languages = langpacks.installed(paths.moodledata)
-        self._take_template(current, paths, cluster)
+        self._take_template(current, paths, cluster, record)
         if make_school:
             record.seconds = round(time.monotonic() - started, 1)
         profile_mod.save(record, paths.profile_file)
@@ -371,6 +400,20 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
 
 def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
     return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
+
+
+def _best_template(request: UpRequest, tree: MoodleTree, packs: list[LangPack]) -> Template | None:
+    """The kept site closest to what is asked: the same profile and languages, else the school profile
+    without them, else as installed; up() then adds what the copy lacks."""
+    languages = [pack.code for pack in packs]
+    if request.profile == "school" and not packs:
+        languages = [pack.code for pack in LangPackCache().suiting(tree.release.short)]
+    store = TemplateStore(native_template.ENGINE)
+    wanted = [template_key(tree.release.key, request.profile, languages)]
+    if request.profile == "school":
+        wanted.append(template_key(tree.release.key, "school", []))
+    wanted.append(template_key(tree.release.key, None, []))
+    return next((found for key in wanted if (found := store.find(key))), None)
 
 
 def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:

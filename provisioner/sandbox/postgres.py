@@ -59,7 +59,8 @@ class Cluster:
                                f"--- {self.paths.pg_log} ---\n{tail(self.paths.pg_log)}")
         return done
 
-    def init(self) -> None:
+    def prepare_folders(self) -> None:
+        """pg/ and its socket folder, owned by the cluster's user; the data folder is initdb's or a copy."""
         socket_dir = str(self.paths.pg_socket_dir)
         if len(socket_dir) > _SOCKET_PATH_MAX:
             raise SandboxError(f"sandbox folder path too long for a unix socket: {socket_dir} "
@@ -70,6 +71,10 @@ class Cluster:
             user = pwd.getpwnam(SUPERUSER)
             for folder in (self.paths.pg, self.paths.pg_socket_dir):
                 os.chown(folder, user.pw_uid, user.pw_gid)
+
+    def init(self) -> None:
+        self.prepare_folders()
+        socket_dir = str(self.paths.pg_socket_dir)
         self._run("initdb", "-D", str(self.paths.pg_data), "-U", SUPERUSER, "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync", check_what="initdb")
         with (self.paths.pg_data / "postgresql.conf").open("a") as conf:

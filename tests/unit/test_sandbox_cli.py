@@ -37,7 +37,7 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     fake = FakeEngine()
-    monkeypatch.setattr("provisioner.cli.sandbox.engine_for", lambda name, kind="auto", images=None: fake)
+    monkeypatch.setattr("provisioner.cli.sandbox.engine_for", lambda name, kind="auto", images=None, progress=None: fake)
     return fake
 
 

@@ -136,16 +136,76 @@ def test_down_removes_this_sandboxs_containers_and_network_and_keeps_its_volumes
     volume.remove.assert_called_once()
 
 
-def test_a_missing_image_is_named_with_how_to_get_it_and_nothing_is_pulled(sandbox_home, fake_moodle, client):
+def test_with_pull_never_a_missing_image_is_named_with_how_to_get_it_and_nothing_is_pulled(sandbox_home, fake_moodle,
+                                                                                            client):
     import docker
 
     client.images.get.side_effect = docker.errors.ImageNotFound("absent")
     with pytest.raises(SandboxError) as raised:
-        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle,
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle, pull="never",
                                           php_image="moodle-provisioner/php-apache:8.2", db_image="postgres:16"))
     assert "build moodle-provisioner/php-apache:8.2 with `docker/standin/build.sh`" in str(raised.value)
-    assert "pull postgres:16 (`docker pull IMAGE`)" in str(raised.value)
-    client.images.pull.assert_not_called()
+    assert "pull postgres:16 (--pull missing, or `docker pull IMAGE`)" in str(raised.value)
+    client.api.pull.assert_not_called()
+    client.containers.run.assert_not_called()
+
+
+class Recorded:
+    """A Progress that keeps what it was told."""
+    def __init__(self):
+        self.events = []
+
+    def start(self, label, unit=""):
+        self.events.append(("start", label, unit))
+        recorded = self
+
+        class Task:
+            def update(self, done, total=None):
+                recorded.events.append(("update", done, total))
+
+            def finish(self):
+                recorded.events.append(("finish",))
+        return Task()
+
+
+def test_missing_images_are_pulled_as_compose_does_with_progress_per_image(sandbox_home, fake_moodle, client,
+                                                                          no_waiting):
+    import docker
+
+    pulled = set()
+    client.images.get.side_effect = lambda image: (image in pulled or image == "postgres:16") or (
+        _ for _ in ()).throw(docker.errors.ImageNotFound(image))
+
+    def pull(image, stream, decode):
+        yield {"status": "Downloading", "id": "l1", "progressDetail": {"current": 5, "total": 10}}
+        yield {"status": "Downloading", "id": "l2", "progressDetail": {"current": 1, "total": 30}}
+        yield {"status": "Pull complete", "id": "l1", "progressDetail": {}}
+        pulled.add(image)
+    client.api.pull.side_effect = pull
+    progress = Recorded()
+    DockerEngine(client, progress).up(UpRequest(name="qa", port=8123, source=fake_moodle,
+                                                php_image="mirror.example/php:8.2", db_image="postgres:16"))
+    assert [c.args[0] for c in client.api.pull.call_args_list] == ["mirror.example/php:8.2"]  # not the local one
+    assert progress.events[0] == ("start", "pulling mirror.example/php:8.2", "bytes")
+    assert ("update", 6, 40) in progress.events and ("update", 11, 40) in progress.events
+    assert progress.events[-1] == ("finish",)
+
+
+def test_a_failed_pull_names_the_image_and_the_setting_for_a_mirror(sandbox_home, fake_moodle, client):
+    import docker
+
+    def local(image):
+        if image == "php:x":
+            raise docker.errors.ImageNotFound(image)
+    client.images.get.side_effect = local
+    client.api.pull.side_effect = docker.errors.APIError("Get https://registry-1.docker.io/v2/: dial tcp: timeout")
+    with pytest.raises(SandboxError) as raised:
+        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle, php_image="php:x",
+                                          db_image="postgres:16"))
+    message = str(raised.value)
+    assert message.startswith("cannot pull php:x: ") and "dial tcp: timeout" in message
+    assert "MOODLE_PHP_IMAGE" in message and "registry-mirrors" in message
+    assert "Traceback" not in message
     client.containers.run.assert_not_called()
 
 
@@ -156,11 +216,13 @@ def test_an_installed_sandbox_keeps_its_images(sandbox_home, fake_moodle, client
         engine.up(UpRequest(name="qa", php_image="other/php:8.2"))
 
 
-def test_moodle_51s_public_layout_is_refused_with_the_way_out(sandbox_home, make_moodle, tmp_path, client):
+def test_moodle_51s_public_layout_is_installed_with_the_installer_where_the_tree_keeps_it(
+        sandbox_home, make_moodle, tmp_path, client, no_waiting):
     tree = make_moodle(tmp_path / "m51" / "moodle", release="5.1 (Build: 20251006)", version="2025100600.00",
                        public=True, cli_at_root=True)
-    with pytest.raises(SandboxError, match="serves from public/.*--engine native"):
-        DockerEngine(client).up(UpRequest(name="qa", port=8123, source=tree))
+    DockerEngine(client).up(UpRequest(name="qa", port=8123, source=tree))
+    installs = [argv for argv in exec_commands(client) if "--agree-license" in argv]
+    assert installs and installs[0][:2] == ["php", "admin/cli/install.php"]
 
 
 def test_no_docker_engine_means_auto_picks_native(monkeypatch):
