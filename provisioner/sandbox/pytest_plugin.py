@@ -1,5 +1,5 @@
-"""pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version) and `fresh_moodle`
-(reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (pytest_docker.py). Registered as
+"""pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version; under pytest-xdist one
+per version and worker, copied from the version's template) and `fresh_moodle` (reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (pytest_docker.py). Registered as
 the pytest11 entry point `moodle_sandbox`.
 
 Tests that use a sandbox run on the default version's; those marked `matrix` run on every version's
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import matrix, pytest_docker
+from provisioner.sandbox import matrix, pytest_docker, workers
 from provisioner.sandbox import sql as sql_mod
 from provisioner.sandbox.engine import UpRequest, engine_for
 from provisioner.sandbox.source import SourceCache
@@ -234,26 +234,40 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     # applied through the native engine, and a sandbox keeps the engine it was installed with.
     engine = engine_for(target.name, "native")
     before = engine.status(target.name)
-    tree = None if target.installed() else SourceCache().find(target.version)
     started = time.monotonic()
-    up = engine.up(UpRequest(name=target.name, port=None if tree is None else target.port,
-                             source=tree.root if tree else None,
-                             moodle_version=target.version, profile=matrix.profile(),
-                             langpacks=tuple(code for code in wanted if code not in missing)))
+    langpacks = tuple(code for code in wanted if code not in missing)
+    up = _bring_up(engine, target.name, target, langpacks)
+    worker = workers.current()
+    if worker:  # pytest-xdist: this worker's own copy of the target, made from its template in seconds
+        name = workers.sandbox_name(target.name, worker)
+        port = workers.port_for(target.port, worker, name)
+        up = engine.up(UpRequest(name=name, port=port, moodle_version=target.version, profile=matrix.profile(),
+                                 langpacks=langpacks))
     if hasattr(engine, "drop_snapshots"):
-        engine.drop_snapshots(target.name)  # taken by an earlier session, maybe by other code
-    status = engine.status(target.name)
+        engine.drop_snapshots(up.name)  # taken by an earlier session, maybe by other code
+    status = engine.status(up.name)
     times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
                                                                "count": 0})
     times.update(up=time.monotonic() - started, installed=not before.installed,
                  profiled=(before.profile, before.languages) != (status.profile, status.languages))
-    sandbox = MoodleSandbox(name=target.name, url=up.url, admin_user=up.admin_user,
+    sandbox = MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user,
                             admin_password=up.admin_password, version=up.version, release=up.release,
                             profile=status.profile or "plain", languages=status.languages, _engine=engine)
     pytestconfig.stash[_LIVE].append(sandbox)
     yield sandbox
-    if os.environ.get(matrix.STOP_ENV) == "1":
+    if worker:
+        engine.down(up.name, purge=True)  # a worker's copy ends with its session
+    elif os.environ.get(matrix.STOP_ENV) == "1":
         engine.down(target.name)
+
+
+def _bring_up(engine, name: str, target: matrix.Target, langpacks: tuple[str, ...]):
+    """The target's sandbox, installed and given the test profile the first time; what it keeps as its
+    template is what a worker's copy is made from."""
+    tree = None if target.installed() else SourceCache().find(target.version)
+    return engine.up(UpRequest(name=name, port=None if tree is None else target.port,
+                               source=tree.root if tree else None, moodle_version=target.version,
+                               profile=matrix.profile(), langpacks=langpacks))
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from tests.integration.conftest import DECLARED, db_state
 from tests.integration.fleet_helpers import (UNREACHABLE_PASSWORD, UNREACHABLE_PORT, admin_signed_in_at,  # noqa: F401
                                              fleet, run_fleet, sites_of, write_inventory)
 
-pytestmark = pytest.mark.integration
+# One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("fleet")]
 
 
 def test_three_versions_and_an_unreachable_site_in_one_inventory(fleet, tmp_path):

@@ -21,7 +21,8 @@ import pytest
 
 from tests.integration.fleet_helpers import fleet, run_fleet, write_inventory  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.integration
+# One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("fleet")]
 SERVER_PORT = int(os.environ.get("PROVISIONER_TEST_BROWSER_SERVER_PORT", "8460"))
 SYSTEM_CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -23,7 +23,8 @@ from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free
 from tests.integration.conftest import DECLARED, PLAYBOOK, ROOT, db_state, one_lasting_token
 
-pytestmark = pytest.mark.integration
+# One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("docker-sandbox")]
 KINDS = ["webservices", "protocol", "user", "service", "service_functions", "authorised_user", "access",
          "token"]
 REINSTALL = 60  # s: an install takes ~100 s on two cores; reset and a later up take seconds

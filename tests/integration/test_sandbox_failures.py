@@ -15,7 +15,8 @@ from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.postgres import Cluster
 from provisioner.sandbox.process import port_is_free
 
-pytestmark = pytest.mark.integration
+# One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("broken-sandboxes")]
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from provisioner.sandbox.pytest_plugin import MoodleSandbox
 from provisioner.sandbox.source import SourceCache
 from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
 
-pytestmark = pytest.mark.integration
+# One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("sub-path-site")]
 SUB_PATH = "/moodle"
 
 
