@@ -9,25 +9,32 @@ Missing images are pulled as compose pulls them (--pull, docker_images.py).
 """
 from __future__ import annotations
 
+import io
 import shutil
+import tarfile
 import time
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import compose, docker_images
+from provisioner.sandbox import compose, docker_images, docker_template, langpacks
+from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox.docker_site_cli import CODE, DockerSiteCli
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source
-from provisioner.sandbox.install import moodle_message
+from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source, site_path
+from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.install import InstallProgress, moodle_message
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
 from provisioner.sandbox.source import copy_tree, open_tree
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
+from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments,
+                                           rewritten_config)
 from provisioner.secrets import generate_password
 
 SERVICES = ("db", "moodle")  # start order
 DATA, TEMPLATE = "/var/www/moodledata", "/var/www/moodledata.template"
+SERVED = "/var/www/site"  # the document root of a site under a sub-path
 PSQL = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "moodle"]
 START_TIMEOUT = 120
 
@@ -53,16 +60,18 @@ class DockerEngine:
 
     # --- commands -------------------------------------------------------------------------
     def up(self, request: UpRequest) -> SandboxState:
-        if request.profile or request.langpacks:
-            raise SandboxError("--profile and --langpack need the native engine for now (--engine native)")
-        if request.path:
-            raise SandboxError("--path (a site under a sub-path) needs the native engine for now (--engine native)")
         paths = SandboxPaths(request.name)
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:
             _check_request_fits(existing, request)
-            return self._start(existing)
-        return self._install_fresh(request, paths)
+            packs = _packs_for(request, existing.version)
+            current = self._start(existing)
+        else:
+            current, packs = self._install_fresh(request, paths)
+        if request.profile or packs:
+            profile_mod.apply(_DockerSite(self, current, paths), request.profile, packs, current.version,
+                              self.progress)
+        return current
 
     def down(self, name: str, *, purge: bool = False) -> None:
         current = state_mod.load(SandboxPaths(name).state_file)
@@ -79,10 +88,11 @@ class DockerEngine:
         processes = {c.labels.get(f"{compose.LABEL}.service", c.name): c.status == "running"
                      for c in self._containers(name)}
         running = bool(processes) and all(processes.values())
+        record = profile_mod.load(SandboxPaths(name).profile_file)
         return Status(name=name, state=RUNNING if running else STOPPED, engine=self.name,
                       version=current.version, release=current.release, url=current.url,
                       admin_user=current.admin_user, installed=current.installed,
-                      processes=processes)
+                      processes=processes, profile=record.profile, languages=record.languages)
 
     def reset(self, name: str) -> SandboxState:
         current = state_mod.load(SandboxPaths(name).state_file)
@@ -112,37 +122,68 @@ class DockerEngine:
         return self._site_cli(name)
 
     # --- steps ----------------------------------------------------------------------------
-    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
-        tree = resolve_source(request)  # 5.1+ (public/): the image serves public/, as Moodle HQ's does
+    def _install_fresh(self, request: UpRequest, paths: SandboxPaths) -> tuple[SandboxState, list[LangPack]]:
+        """A new sandbox: a copy of this release's kept template where there is one, else Moodle's
+        installer, which keeps one for next time. 5.1+ (public/) is served from public/, as Moodle HQ's
+        image does."""
+        tree = resolve_source(request)
+        packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
         port = port_for(request.name, request.port)
         images = compose.images_for(request.php_image, request.db_image)
         docker_images.ensure(self.client, list(images.values()), request.pull, self.progress)  # before anything is made
         require_free_port(port)
+        template = None if request.fresh_install else best_template(
+            TemplateStore(docker_template.ENGINE), request, tree.release, packs, docker_template.key_suffix(images["db"]))
         self._remove(request.name, volumes=True)  # a failed earlier install: start over, keep nothing
         shutil.rmtree(paths.root, ignore_errors=True)
         copy_tree(tree.root, paths.code, hardlink=True)  # bind-mounted; install writes config.php
         paths.logs.mkdir(parents=True)
-        current = SandboxState(name=request.name, engine=self.name, port=port,
+        current = SandboxState(name=request.name, engine=self.name, port=port, path=site_path(request.path or ""),
                                version=tree.release.short, release=tree.release.release,
-                               admin_user=ADMIN_USER, admin_password=generate_password(),
+                               admin_user=template.admin_user if template else ADMIN_USER,
+                               admin_password=template.admin_password if template else generate_password(),
                                paths={"root": str(paths.root), "code": str(paths.code), "logs": str(paths.logs)},
                                images=images)
         state_mod.save(current, paths.state_file)  # from here on, `down` can find what to remove
         try:
-            self._create(current)
-            self._until_db_ready(request.name)
-            # install.php writes config.php into the code root: only that folder changes owner,
-            # the files in it are hard links shared with the source cache
-            self._exec("moodle", request.name, ["chown", "www-data:", CODE])
-            self._install(current, paths)
+            if template:
+                record = self._copy_template(template, current, paths)
+            else:
+                record = profile_mod.ProfileRecord()
+                self._create(current)
+                self._until_db_ready(request.name)
+                self._own_code_root(request.name)
+                self._install(current, paths)
+            profile_mod.save(record, paths.profile_file)
             self._wait(current)  # the first page fills Moodle's caches in moodledata, then...
-            self._take_template(request.name)  # ...the template keeps them warm
+            self._take_template(current, paths, record)  # ...the template keeps them warm
             current.installed = True
             state_mod.save(current, paths.state_file)
-            return current
+            return current, packs
         except BaseException:
             self._remove(request.name, volumes=False)  # nothing left running; the next `up` starts over
             raise
+
+    def _copy_template(self, template: Template, current: SandboxState, paths: SandboxPaths) -> profile_mod.ProfileRecord:
+        """The kept site's volumes and config.php, moved to this sandbox's URL as Moodle documents for a
+        moved site (config.php's wwwroot, then the database's search and replace, which purges caches)."""
+        task = self.progress.start(f"copying the kept Moodle {template.release} site")
+        docker_template.copy_site(self.client, template, current.name, current.images["moodle"])
+        (paths.code / "config.php").write_text(
+            rewritten_config((template.folder / docker_template.CONFIG).read_text(), template, paths.root, current.url))
+        self._create(current)
+        self._until_db_ready(current.name)
+        self._own_code_root(current.name)
+        if template.url != current.url:
+            cli = self._site_cli(current.name)
+            cli.script(cli.tree.web_script(REPLACE_SCRIPT), *replace_url_arguments(template.url, current.url))
+        task.finish()
+        return profile_mod.ProfileRecord(**template.profile)
+
+    def _own_code_root(self, name: str) -> None:
+        # install.php writes config.php into the code root: only that folder changes owner, the
+        # files in it are hard links shared with the source cache
+        self._exec("moodle", name, ["chown", "www-data:", CODE])
 
     def _start(self, current: SandboxState) -> SandboxState:
         containers = self._containers(current.name)
@@ -155,11 +196,14 @@ class DockerEngine:
                 container.start()
         return self._wait(current)
 
-    def _take_template(self, name: str) -> None:
+    def _take_template(self, current: SandboxState, paths: SandboxPaths, record: profile_mod.ProfileRecord) -> None:
+        """What reset returns to; also kept for new sandboxes of this release and profile when none is."""
+        name = current.name
         self._exec("db", name, [*PSQL, "-d", "postgres", "-c", "DROP DATABASE IF EXISTS moodle_template",
                                 "-c", "CREATE DATABASE moodle_template TEMPLATE moodle"])
         self._exec("moodle", name, ["sh", "-c", f"find {TEMPLATE} -mindepth 1 -delete && cp -a {DATA}/. {TEMPLATE}/"])
         self._site_cli(name).save_config_template()
+        docker_template.keep(self, current, paths, record, open_tree(paths.code).release.key)
 
     def _site_cli(self, name: str) -> DockerSiteCli:
         paths = SandboxPaths(name)
@@ -179,10 +223,27 @@ class DockerEngine:
                 f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
                 f"--adminuser={current.admin_user}", f"--adminpass={current.admin_password.reveal()}",
                 f"--adminemail={ADMIN_EMAIL}"]
-        exit_code, output = self._exec_raw("moodle", current.name, argv, user="www-data")
+        task = self.progress.start(f"installing Moodle {current.release}", unit="plugins")
+        counted = InstallProgress(open_tree(paths.code), task)
+        exit_code, output = self._exec_streamed("moodle", current.name, argv, "www-data", counted.feed)
+        task.finish()
         paths.install_log.write_text(output)
         if exit_code:
             raise SandboxError(f"Moodle install failed: {moodle_message(output)} (full log: {paths.install_log})")
+
+    def languages(self, name: str) -> list[str]:
+        listed = self._exec("moodle", name, ["sh", "-c", f"for d in {DATA}/lang/*/; do [ -f \"$d/langconfig.php\" ] "
+                                                      "&& basename \"$d\"; done; true"])
+        return sorted(line for line in listed.split() if line)
+
+    def install_pack(self, name: str, pack: LangPack) -> None:
+        """A pack's folder into moodledata/lang/, as Moodle's own language import puts it."""
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            tar.add(pack.path, arcname=pack.code)
+        self._exec("moodle", name, ["sh", "-c", f"rm -rf {DATA}/lang/{pack.code} && mkdir -p {DATA}/lang"])
+        self.client.containers.get(f"{compose.prefix(name)}-moodle").put_archive(f"{DATA}/lang", archive.getvalue())
+        self._exec("moodle", name, ["chown", "-R", "www-data:", f"{DATA}/lang"])
 
     def _wait(self, current: SandboxState) -> SandboxState:
         wait_for_http(f"{current.url}/login/index.php", timeout=START_TIMEOUT, what="the moodle container")
@@ -217,6 +278,8 @@ class DockerEngine:
                 self.client.volumes.create(compose.volume_name(name, volume), labels=compose.volume_labels(name, volume))
         for service in SERVICES:
             arguments = compose.run_arguments(name, service, spec["services"][service])
+            if service == "moodle" and current.path:
+                _serve_under_path(arguments, current, SandboxPaths(name))
             alias = self.client.api.create_endpoint_config(aliases=[service])
             self.client.containers.run(**arguments, networking_config={network.name: alias})
 
@@ -239,6 +302,18 @@ class DockerEngine:
         result = container.exec_run(argv, user=user, workdir=CODE if service == "moodle" else None)
         return result.exit_code, (result.output or b"").decode(errors="replace")
 
+    def _exec_streamed(self, service: str, name: str, argv: list[str], user: str, on_output) -> tuple[int, str]:
+        """Like _exec_raw, with the output handed to on_output as it comes (the SDK's exec_run gives no
+        exit code when it streams)."""
+        container = self.client.containers.get(f"{compose.prefix(name)}-{service}")
+        created = self.client.api.exec_create(container.id, argv, user=user,
+                                              workdir=CODE if service == "moodle" else None)
+        output = []
+        for chunk in self.client.api.exec_start(created["Id"], stream=True):
+            output.append(chunk.decode(errors="replace"))
+            on_output(output[-1])
+        return self.client.api.exec_inspect(created["Id"])["ExitCode"], "".join(output)
+
     def _exec(self, service: str, name: str, argv: list[str], user: str = "") -> str:
         exit_code, output = self._exec_raw(service, name, argv, user)
         if exit_code:
@@ -247,8 +322,9 @@ class DockerEngine:
 
 
 def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
-    """An installed site is bound to its port (wwwroot), release and images; say so rather than guess."""
+    """An installed site is bound to its port and path (wwwroot), release and images; say so rather than guess."""
     asked = {"--port": (request.port, current.port),
+             "--path": (None if request.path is None else site_path(request.path) or "/", current.path or "/"),
              "--moodle-version": (request.moodle_version, current.version),
              "--php-image": (request.php_image, current.images.get("moodle")),
              "--db-image": (request.db_image, current.images.get("db"))}
@@ -256,6 +332,47 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
         if wanted and wanted != installed:
             raise SandboxError(f"sandbox '{current.name}' is installed with {option} {installed}; omit "
                                f"{option}, or `down --purge` it to reinstall")
+
+
+def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
+    return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
+
+
+def _serve_under_path(arguments: dict, current: SandboxState, paths: SandboxPaths) -> None:
+    """A site under a sub-path, as the native engine serves one: Apache's document root is a folder of
+    its own (APACHE_DOCUMENT_ROOT, which Moodle HQ's image honours too) where the sub-path is a link
+    to the code's web root, so the host's root answers 404 and Moodle's URLs start with the sub-path."""
+    web = paths.root / "web"
+    link = web / current.path.lstrip("/")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    webroot = CODE + ("/public" if open_tree(paths.code).webroot != paths.code else "")
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(webroot)  # resolved inside the container
+    arguments["volumes"][str(web)] = {"bind": SERVED, "mode": "ro"}
+    arguments["environment"]["APACHE_DOCUMENT_ROOT"] = SERVED
+
+
+class _DockerSite:
+    """A docker sandbox as profile.apply() sees it."""
+    def __init__(self, engine: DockerEngine, current: SandboxState, paths: SandboxPaths):
+        self.engine, self.current, self.paths = engine, current, paths
+        self.record_file = paths.profile_file
+
+    def restore(self) -> None:
+        self.engine.reset(self.current.name)
+
+    def cli(self) -> DockerSiteCli:
+        return self.engine._site_cli(self.current.name)
+
+    def install_pack(self, pack: LangPack) -> None:
+        self.engine.install_pack(self.current.name, pack)
+
+    def languages(self) -> list[str]:
+        return self.engine.languages(self.current.name)
+
+    def retake(self, record: profile_mod.ProfileRecord) -> None:
+        self.engine._take_template(self.current, self.paths, record)
 
 
 def _wait_port_free(port: int, timeout: float = 10) -> None:

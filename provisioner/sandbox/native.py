@@ -21,8 +21,8 @@ from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.engine import (ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source,
                                          site_path)
-from provisioner.sandbox.install import moodle_message
-from provisioner.sandbox.langpacks import LangPack, LangPackCache
+from provisioner.sandbox.install import InstallProgress, moodle_message
+from provisioner.sandbox.langpacks import LangPack
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.php import check_php, find_php
 from provisioner.sandbox.postgres import Cluster
@@ -33,7 +33,7 @@ from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.site_cli import SiteCli
 from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
-from provisioner.sandbox.templates import REPLACE_SCRIPT, Template, TemplateStore, replace_url_arguments, template_key
+from provisioner.sandbox.templates import REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments
 from provisioner.secrets import generate_password
 
 DB_NAME, DB_TEMPLATE, DB_SPARE = "moodle", "moodle_template", "moodle_spare"
@@ -182,7 +182,8 @@ class NativeEngine:
         port = port_for(request.name, request.port)
         path = site_path(request.path or "")
         require_free_port(port)
-        template = None if request.fresh_install else _best_template(request, tree, packs)
+        template = None if request.fresh_install else best_template(
+            TemplateStore(native_template.ENGINE), request, tree.release, packs)
         cluster = Cluster(paths, self._pg_bindir)
         _wipe_leftovers(paths, cluster)
         paths.root.mkdir(parents=True, exist_ok=True)
@@ -268,36 +269,11 @@ class NativeEngine:
 
     def _apply_profile(self, current: SandboxState, paths: SandboxPaths, profile: str | None,
                        packs: list[LangPack]) -> None:
-        """Fill an installed site and install language packs, then retake the reset template, so
-        that reset returns to this state. What is already there is not done again."""
-        record = profile_mod.load(paths.profile_file)
-        profile_mod.check_name(profile, record)
-        make_school = profile == "school" and record.profile != "school"
-        if profile == "school" and not packs:
-            packs = LangPackCache().suiting(current.version)  # the cached ones: no argument needed
-        new_packs = [pack for pack in packs if pack.code not in record.languages]
-        if not (make_school or new_packs):
-            return
-        started = time.monotonic()
-        # From the template, not from whatever the last test left: the new template must be a
-        # just-installed site plus the profile, or every later reset would bring that state back.
-        self._restore_template(current, paths)
-        cli = self._site_cli(paths)
         cluster = Cluster(paths, self._pg_bindir)
-        if make_school:
-            counts = profile_mod.make_school(cli)
-            record.profile = "school"
-            record.users, record.app_tokens, record.courses = counts["users"], counts["tokens"], counts["courses"]
-        for pack in new_packs:
-            langpacks.install(pack, paths.moodledata)
-        cli.script(cli.tree.cli_dir / "purge_caches.php")  # new strings, new courses: no stale cache
-        record.languages = langpacks.installed(paths.moodledata)
-        self._take_template(current, paths, cluster, record)
-        if make_school:
-            record.seconds = round(time.monotonic() - started, 1)
-        profile_mod.save(record, paths.profile_file)
-        self._start(current, paths)
-        self._prepare_spare(current, paths, cluster)
+        if profile_mod.apply(_NativeSite(self, current, paths, cluster), profile, packs, current.version,
+                             self.progress):
+            self._start(current, paths)
+            self._prepare_spare(current, paths, cluster)
 
     def _site_cli(self, paths: SandboxPaths) -> SiteCli:
         return SiteCli(open_tree(paths.code), self._php or find_php(), paths.config_template, paths.profile_log)
@@ -310,14 +286,23 @@ class NativeEngine:
                 f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
                 f"--adminuser={current.admin_user}",
                 f"--adminpass={current.admin_password.reveal()}", f"--adminemail={ADMIN_EMAIL}"]
-        with paths.install_log.open("w") as log:
-            try:
-                done = subprocess.run(argv, cwd=code.root, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, timeout=INSTALL_TIMEOUT)
-            except subprocess.TimeoutExpired as exc:
-                raise SandboxError(f"Moodle install did not finish in {INSTALL_TIMEOUT} s "
-                                   f"(log: {paths.install_log})") from exc
-        if done.returncode:
+        task = self.progress.start(f"installing Moodle {current.release}", unit="plugins")
+        counted = InstallProgress(code, task)
+        deadline = time.monotonic() + INSTALL_TIMEOUT
+        with paths.install_log.open("w") as log, paths.install_log.open() as written:
+            installer = subprocess.Popen(argv, cwd=code.root, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+            while installer.poll() is None:  # the log as it grows: one line per plugin installed
+                counted.feed(written.read())
+                if time.monotonic() > deadline:
+                    installer.kill()
+                    installer.wait()
+                    raise SandboxError(f"Moodle install did not finish in {INSTALL_TIMEOUT} s "
+                                       f"(log: {paths.install_log})")
+                time.sleep(0.5)
+            counted.feed(written.read())
+        task.finish()
+        if installer.returncode:
             message = moodle_message(paths.install_log.read_text(errors="replace"))
             raise SandboxError(f"Moodle install failed: {message} (full log: {paths.install_log})")
 
@@ -402,18 +387,26 @@ def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
     return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
 
 
-def _best_template(request: UpRequest, tree: MoodleTree, packs: list[LangPack]) -> Template | None:
-    """The kept site closest to what is asked: the same profile and languages, else the school profile
-    without them, else as installed; up() then adds what the copy lacks."""
-    languages = [pack.code for pack in packs]
-    if request.profile == "school" and not packs:
-        languages = [pack.code for pack in LangPackCache().suiting(tree.release.short)]
-    store = TemplateStore(native_template.ENGINE)
-    wanted = [template_key(tree.release.key, request.profile, languages)]
-    if request.profile == "school":
-        wanted.append(template_key(tree.release.key, "school", []))
-    wanted.append(template_key(tree.release.key, None, []))
-    return next((found for key in wanted if (found := store.find(key))), None)
+class _NativeSite:
+    """A native sandbox as profile.apply() sees it."""
+    def __init__(self, engine: NativeEngine, current: SandboxState, paths: SandboxPaths, cluster: Cluster):
+        self.engine, self.current, self.paths, self.cluster = engine, current, paths, cluster
+        self.record_file = paths.profile_file
+
+    def restore(self) -> None:
+        self.engine._restore_template(self.current, self.paths)
+
+    def cli(self) -> SiteCli:
+        return self.engine._site_cli(self.paths)
+
+    def install_pack(self, pack: LangPack) -> None:
+        langpacks.install(pack, self.paths.moodledata)
+
+    def languages(self) -> list[str]:
+        return langpacks.installed(self.paths.moodledata)
+
+    def retake(self, record: profile_mod.ProfileRecord) -> None:
+        self.engine._take_template(self.current, self.paths, self.cluster, record)
 
 
 def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from provisioner.errors import SandboxError
+from provisioner.sandbox.langpacks import LangPack, LangPackCache
+from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.site_cli import SiteCli
 
 PROFILES = ("plain", "school")
@@ -87,3 +91,48 @@ def make_school(cli: SiteCli, school: School = SCHOOL) -> dict:
         return json.loads(output.strip().splitlines()[-1])
     except (ValueError, IndexError) as exc:
         raise SandboxError(f"{_PEOPLE_SCRIPT.name} printed no counts: {output.strip()[-300:]!r}") from exc
+
+
+class ProfiledSite(Protocol):
+    """What an engine gives apply(): its sandbox's record, command line, language folder and template."""
+    record_file: Path
+
+    def restore(self) -> None: ...  # back to the reset template
+    def cli(self) -> SiteCli: ...
+    def install_pack(self, pack: LangPack) -> None: ...
+    def languages(self) -> list[str]: ...  # installed packs, besides English
+    def retake(self, record: ProfileRecord) -> None: ...  # the reset template from the site as it is now
+
+
+def apply(site: ProfiledSite, profile: str | None, packs: list[LangPack], version: str,
+          progress: Progress = quiet) -> bool:
+    """Fill an installed site and install language packs, then retake the reset template, so that reset
+    returns to this state. What is already there is not done again; False when nothing was to do."""
+    record = load(site.record_file)
+    check_name(profile, record)
+    make = profile == "school" and record.profile != "school"
+    if profile == "school" and not packs:
+        packs = LangPackCache().suiting(version)  # the cached ones: no argument needed
+    new_packs = [pack for pack in packs if pack.code not in record.languages]
+    if not (make or new_packs):
+        return False
+    started = time.monotonic()
+    # From the template, not from whatever the last test left: the new template must be a
+    # just-installed site plus the profile, or every later reset would bring that state back.
+    site.restore()
+    cli = site.cli()
+    if make:
+        task = progress.start("school profile: courses, users, app tokens")
+        counts = make_school(cli)
+        task.finish()
+        record.profile = "school"
+        record.users, record.app_tokens, record.courses = counts["users"], counts["tokens"], counts["courses"]
+    for pack in new_packs:
+        site.install_pack(pack)
+    cli.script(cli.tree.cli_dir / "purge_caches.php")  # new strings, new courses: no stale cache
+    record.languages = site.languages()
+    site.retake(record)
+    if make:
+        record.seconds = round(time.monotonic() - started, 1)
+    save(record, site.record_file)
+    return True

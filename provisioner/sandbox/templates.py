@@ -105,6 +105,22 @@ class TemplateStore:
             shutil.rmtree(gone, ignore_errors=True)
 
 
+def best_template(store: TemplateStore, request, release, packs: list, key_suffix: str = "") -> Template | None:
+    """The kept site closest to what `request` (an engine.UpRequest) asks of `release`: the same profile
+    and languages, else the school profile without them, else as installed; `up` then adds what the
+    copy lacks. key_suffix: what else a template must match on this engine (docker: its database image)."""
+    from provisioner.sandbox.langpacks import LangPackCache
+
+    languages = [pack.code for pack in packs]
+    if request.profile == "school" and not packs:
+        languages = [pack.code for pack in LangPackCache().suiting(release.short)]
+    wanted = [template_key(release.key, request.profile, languages)]
+    if request.profile == "school":
+        wanted.append(template_key(release.key, "school", []))
+    wanted.append(template_key(release.key, None, []))
+    return next((found for key in wanted if (found := store.find(key + key_suffix))), None)
+
+
 def rewritten_config(text: str, template: Template, root: Path, url: str) -> str:
     """The template's config.php for a copy at `root` serving `url`: its paths and wwwroot moved."""
     old_root = template.root.rstrip("/") + "/"

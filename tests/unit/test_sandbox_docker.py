@@ -17,14 +17,29 @@ from provisioner.sandbox.paths import SandboxPaths
 def installing(argv, **kwargs):
     """exec_run answering 0 to everything; install.php leaves a config.php, as Moodle's does."""
     if "admin/cli/install.php" in argv:
-        (SandboxPaths("qa").code / "config.php").write_text("<?php // installed\n")
+        wwwroot = next(arg.split("=", 1)[1] for arg in argv if arg.startswith("--wwwroot="))
+        (SandboxPaths("qa").code / "config.php").write_text(f"<?php // installed\n$CFG->wwwroot = '{wwwroot}';\n")
     return SimpleNamespace(exit_code=0, output=b"")
+
+
+def streamed_through_exec_run(fake) -> None:
+    """The low-level exec API (install.php's output is streamed for its progress) answers as exec_run
+    does, and is recorded with it."""
+    answers = []
+
+    def create(container_id, argv, **kwargs):
+        answers.append(fake.containers.get.return_value.exec_run(argv, **kwargs))
+        return {"Id": len(answers) - 1}
+    fake.api.exec_create.side_effect = create
+    fake.api.exec_start.side_effect = lambda exec_id, stream: iter([answers[exec_id].output])
+    fake.api.exec_inspect.side_effect = lambda exec_id: {"ExitCode": answers[exec_id].exit_code}
 
 
 @pytest.fixture
 def client():
     fake = mock.MagicMock(name="docker-client")
     fake.containers.get.return_value.exec_run.side_effect = installing
+    streamed_through_exec_run(fake)
     fake.containers.list.return_value = []
     fake.volumes.list.return_value = []
     fake.networks.list.return_value = []
@@ -79,8 +94,8 @@ def test_compose_needs_the_code_folder(monkeypatch):
 
 def test_up_creates_db_then_moodle_installs_and_keeps_a_template(sandbox_home, fake_moodle, client, no_waiting):
     state = DockerEngine(client).up(UpRequest(name="qa", port=8123, source=fake_moodle))
-    started = [c.kwargs["name"] for c in client.containers.run.call_args_list]
-    assert started == ["mp-qa-db", "mp-qa-moodle"]
+    runs = client.containers.run.call_args_list
+    assert [c.kwargs["name"] for c in runs if "name" in c.kwargs] == ["mp-qa-db", "mp-qa-moodle"]
     aliases = [c.kwargs["aliases"] for c in client.api.create_endpoint_config.call_args_list]
     assert aliases == [["db"], ["moodle"]]  # install.php reaches PostgreSQL as --dbhost=db
     assert ["chown", "www-data:", "/var/www/html"] in exec_commands(client)  # config.php is written there
@@ -89,6 +104,26 @@ def test_up_creates_db_then_moodle_installs_and_keeps_a_template(sandbox_home, f
     assert f"--adminpass={state.admin_password.reveal()}" in install
     assert any("CREATE DATABASE moodle_template TEMPLATE moodle" in cmd for cmd in exec_commands(client))
     assert state.installed and state.engine == "docker"
+    # ...and kept for new sandboxes of the release: the stopped db's volume copied into the template's
+    copies = [c.kwargs for c in runs if c.kwargs.get("labels") == {"moodle-provisioner.template": "copy"}]
+    assert len(copies) == 1 and "mp-qa_dbdata" in copies[0]["volumes"]
+    client.containers.get.return_value.stop.assert_called()
+    from provisioner.sandbox.templates import TemplateStore
+    assert [t.url for t in TemplateStore("docker").entries()] == ["http://127.0.0.1:8123"]
+
+
+def test_a_second_sandbox_of_a_kept_release_is_a_copy_moved_to_its_url(sandbox_home, fake_moodle, client,
+                                                                       no_waiting):
+    engine = DockerEngine(client)
+    first = engine.up(UpRequest(name="qa", port=8123, source=fake_moodle))
+    client.reset_mock()
+    client.containers.list.return_value = []
+    second = engine.up(UpRequest(name="qb", port=8124, source=fake_moodle))
+    assert not any("--agree-license" in cmd for cmd in exec_commands(client))  # no installer
+    replace = next(cmd for cmd in exec_commands(client) if any("replace.php" in part for part in cmd))
+    assert "--search=http://127.0.0.1:8123" in replace and "--replace=http://127.0.0.1:8124" in replace
+    assert second.admin_password.reveal() == first.admin_password.reveal()  # the copy's admin is the kept one
+    assert "'http://127.0.0.1:8124'" in (SandboxPaths("qb").code / "config.php").read_text()
 
 
 def test_a_failed_install_shows_moodles_message_and_stops_the_containers(sandbox_home, fake_moodle, client, no_waiting):
@@ -255,7 +290,13 @@ def test_moodles_command_line_runs_in_the_container_on_the_mounted_code_copy(tmp
     assert seen[-1][0][-2:] == ["/var/www/html/admin/cli/cfg.php", "--name=noreplyaddress"]
 
 
-def test_a_sub_path_is_refused_before_docker_is_asked_anything(sandbox_home, client):
-    with pytest.raises(SandboxError, match=r"--path .*needs the native engine"):
-        DockerEngine(client).up(UpRequest(name="qa", port=8391, path="/moodle"))
-    assert client.containers.run.call_count == 0 and client.containers.create.call_count == 0
+def test_a_site_under_a_sub_path_gets_a_document_root_of_its_own(sandbox_home, fake_moodle, client, no_waiting):
+    state = DockerEngine(client).up(UpRequest(name="qa", port=8391, source=fake_moodle, path="/school/moodle"))
+    assert state.url == "http://127.0.0.1:8391/school/moodle"
+    moodle = next(c.kwargs for c in client.containers.run.call_args_list if c.kwargs.get("name") == "mp-qa-moodle")
+    served = SandboxPaths("qa").root / "web"
+    assert moodle["volumes"][str(served)] == {"bind": "/var/www/site", "mode": "ro"}
+    assert moodle["environment"]["APACHE_DOCUMENT_ROOT"] == "/var/www/site"
+    assert (served / "school" / "moodle").readlink().as_posix() == "/var/www/html"  # as the container sees it
+    install = next(cmd for cmd in exec_commands(client) if "--agree-license" in cmd)
+    assert "--wwwroot=http://127.0.0.1:8391/school/moodle" in install

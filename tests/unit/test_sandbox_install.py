@@ -39,3 +39,22 @@ def test_environment_check_failures_are_kept():
 def test_without_output():
     assert moodle_message(BANNER) == "Moodle 5.0.6+ (Build: 20260403) command line installation program"
     assert moodle_message("") == "(no output)"
+
+
+def test_install_progress_counts_plugins_as_the_installer_names_them_in_any_chunks(make_moodle, tmp_path):
+    from provisioner.sandbox.install import InstallProgress
+    from provisioner.sandbox.source import open_tree
+
+    root = make_moodle(tmp_path / "moodle")
+    for plugin in ("mod/forum", "mod/quiz", "auth/manual"):
+        (root / plugin).mkdir(parents=True)
+        (root / plugin / "version.php").write_text("<?php\n$plugin->version = 2025041400;\n")
+    seen = []
+
+    class Task:
+        def update(self, done, total=None):
+            seen.append((done, total))
+    counted = InstallProgress(open_tree(root), Task())
+    for chunk in ("-->System\n++ Success ++\n-->mod_fo", "rum\n++ Success ++\n", "-->mod_quiz\n"):
+        counted.feed(chunk)
+    assert seen == [(1, 4), (2, 4), (3, 4)]  # three plugins and core ("System")

@@ -60,3 +60,4 @@ def test_config_php_is_moved_to_the_new_sandbox_and_its_url():
     assert "$CFG->wwwroot   = 'http://127.0.0.1:8251/moodle';" in moved
     assert "'/var/lib/mp/sandboxes/pytest-50-gw1/moodledata'" in moved
     assert "pytest-50/" not in moved
+
