@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proctree import measure  # noqa: E402
 
-from provisioner.sandbox.engine import UpRequest, engine_for  # noqa: E402
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import engine_for  # noqa: E402
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "enrollait.yml"
 

@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http_floor import fresh_floor, noop_floor  # noqa: E402
 from proctree import measure  # noqa: E402
 
-from provisioner.sandbox.engine import UpRequest, engine_for  # noqa: E402
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import engine_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"no-op run": ("no-op floor", 3.0), "fresh run": ("fresh floor", 3.0), "check on fresh": ("no-op floor", 3.0)}

@@ -222,7 +222,8 @@ if __name__ == "__main__":  # python bench/http_floor.py NAME: both floors once,
     import sys
     import time
 
-    from provisioner.sandbox.engine import UpRequest, engine_for
+    from provisioner.sandbox.model import UpRequest
+    from provisioner.sandbox.engine import engine_for
     name = sys.argv[1]
     engine = engine_for(name)
     up = engine.up(UpRequest(name=name))

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from provisioner import app
 from provisioner.playbook import load_playbook
-from provisioner.sandbox.engine import UpRequest, engine_for
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import engine_for
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "enrollait.yml"
 TARGETS = {"fresh run": 40.0, "no-op re-run": 15.0}  # seconds, from issue 3

@@ -18,7 +18,9 @@ import statistics
 import time
 from pathlib import Path
 
-from provisioner.sandbox.engine import Engine, UpRequest, choose_engine, resolve_source
+from provisioner.sandbox.model import Engine, UpRequest
+from provisioner.sandbox.source import resolve_source
+from provisioner.sandbox.engine import choose_engine
 
 TARGETS = {"up (installed)": 15.0, "reset": 10.0, "reset right after reset": 10.0}  # issue 2
 

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from provisioner.browser import BrowserOptions, open_tab
 from provisioner.pages.site import MoodleSite
-from provisioner.sandbox.engine import UpRequest, engine_for
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import engine_for
 from provisioner.session_file import SavedSession
 from provisioner.signin import browser_for, sign_in
 

@@ -1,5 +1,5 @@
 """Shared fixtures. The Moodle sandbox fixtures (moodle_sandbox, fresh_moodle) come from the
-pytest11 plugin provisioner.sandbox.pytest_plugin, installed with the package."""
+pytest11 plugin provisioner.sandbox.testing.plugin, installed with the package."""
 from __future__ import annotations
 
 from pathlib import Path

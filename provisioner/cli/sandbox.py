@@ -9,8 +9,10 @@ import click
 
 from provisioner.cli.sandbox_progress import SandboxProgress
 from provisioner.errors import SandboxError
-from provisioner.sandbox.docker_images import PULL_ENV, PULL_POLICIES
-from provisioner.sandbox.engine import DEFAULT_NAME, UpRequest, download_needed, engine_for, site_path
+from provisioner.sandbox.docker.images import PULL_ENV, PULL_POLICIES
+from provisioner.sandbox.model import DEFAULT_NAME, UpRequest, site_path
+from provisioner.sandbox.source import download_needed
+from provisioner.sandbox.engine import engine_for
 from provisioner.sandbox.paths import SandboxPaths
 
 name_option = click.option("--name", default=DEFAULT_NAME, show_default=True,

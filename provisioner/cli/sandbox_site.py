@@ -19,7 +19,8 @@ class SandboxSite:
 
 def bring_up(name: str) -> SandboxSite:
     from provisioner.cli.sandbox import say_if_downloading
-    from provisioner.sandbox.engine import UpRequest, engine_for
+    from provisioner.sandbox.model import UpRequest
+    from provisioner.sandbox.engine import engine_for
 
     request = UpRequest(name=name)
     say_if_downloading(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,9 +16,14 @@ import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox import paths
+from provisioner.sandbox.download import DEFAULT_VERSION
+
+if TYPE_CHECKING:
+    from provisioner.sandbox.model import UpRequest
 
 _PHP_VAR = r"^\s*\${name}\s*=\s*'?([^';]+)'?\s*;"
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz", ".zip")
@@ -212,3 +218,44 @@ class SourceCache:
         if not meta.is_file():
             meta.write_text(json.dumps(asdict(tree.release)))
         return MoodleTree(target, tree.release)
+
+
+def _source_given(request: UpRequest) -> Path | None:
+    return request.source or (Path(os.environ["MOODLE_SRC"]) if os.environ.get("MOODLE_SRC") else None)
+
+
+def resolve_source(request: UpRequest, cache: SourceCache | None = None) -> MoodleTree:
+    """--moodle-src (or MOODLE_SRC) wins; then a cached release (the version asked for; else the
+    default release, else the newest cached); then a download of the version asked for, or of the
+    default release when nothing is asked."""
+    cache = cache or SourceCache()
+    source = _source_given(request)
+    if source:
+        tree = cache.add(source)
+        if request.moodle_version and tree.release.short != request.moodle_version:
+            raise SandboxError(f"--moodle-version {request.moodle_version} asked, but {source} is "
+                               f"Moodle {tree.release.release}")
+        return tree
+    cached = _cached(request, cache)
+    if cached:
+        return cached
+    from provisioner.sandbox.download import download_release
+
+    archive = download_release(request.moodle_version or DEFAULT_VERSION, cache.root / "downloads")
+    tree = cache.add(archive)
+    archive.unlink(missing_ok=True)  # unpacked into the cache; the index remembers its checksum
+    return tree
+
+
+def _cached(request: UpRequest, cache: SourceCache) -> MoodleTree | None:
+    """The version asked for; else the default release, else the newest release cached."""
+    if request.moodle_version:
+        return cache.find(request.moodle_version)
+    return cache.find(DEFAULT_VERSION) or cache.find()
+
+
+def download_needed(request: UpRequest, cache: SourceCache | None = None) -> str | None:
+    """The version `up` would download for this request (to say so before a long silence), or None."""
+    if _source_given(request) or _cached(request, cache or SourceCache()):
+        return None
+    return request.moodle_version or DEFAULT_VERSION

@@ -14,11 +14,12 @@ import os
 import httpx
 import pytest
 
-from provisioner.sandbox import pytest_docker, matrix
+from provisioner.sandbox import matrix
+from provisioner.sandbox.testing import docker_fixtures as pytest_docker
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import UpRequest
+from provisioner.sandbox.model import UpRequest
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.pytest_plugin import MoodleSandbox
+from provisioner.sandbox.testing.sandbox import MoodleSandbox
 from provisioner.sandbox.source import SourceCache
 from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
 
@@ -38,7 +39,7 @@ def engine():
     reason = pytest_docker.missing()
     if reason:
         (pytest.fail if matrix.in_ci() else pytest.skip)(f"integration: {reason}")
-    from provisioner.sandbox.docker_engine import DockerEngine
+    from provisioner.sandbox.docker.engine import DockerEngine
 
     return DockerEngine()
 

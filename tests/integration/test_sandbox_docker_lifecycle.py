@@ -18,7 +18,9 @@ import docker
 import httpx
 import pytest
 
-from provisioner.sandbox import compose, matrix, pytest_docker
+from provisioner.sandbox import matrix
+from provisioner.sandbox.docker import compose
+from provisioner.sandbox.testing import docker_fixtures as pytest_docker
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free
 from tests.integration.conftest import DECLARED, PLAYBOOK, ROOT, db_state, one_lasting_token

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox.engine import UpRequest
-from provisioner.sandbox.native import NativeEngine
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.native.engine import NativeEngine
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.postgres import Cluster
+from provisioner.sandbox.native.postgres import Cluster
 from provisioner.sandbox.process import port_is_free
 
 # One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provisioner.sandbox.engine import UpRequest
+from provisioner.sandbox.model import UpRequest
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.pytest_plugin import MoodleSandbox
+from provisioner.sandbox.testing.sandbox import MoodleSandbox
 from tests.integration.conftest import run_cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.matrix]

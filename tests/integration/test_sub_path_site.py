@@ -12,9 +12,10 @@ import pytest
 
 from provisioner.sandbox import matrix
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import UpRequest, engine_for
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import engine_for
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.pytest_plugin import MoodleSandbox
+from provisioner.sandbox.testing.sandbox import MoodleSandbox
 from provisioner.sandbox.source import SourceCache
 from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from provisioner.cli import cli
 from provisioner.errors import SandboxError
-from provisioner.sandbox.engine import Status
+from provisioner.sandbox.model import Status
 from provisioner.sandbox.state import SandboxState
 from provisioner.secrets import Secret
 

@@ -8,9 +8,10 @@ from unittest import mock
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import compose
-from provisioner.sandbox.docker_engine import DockerEngine
-from provisioner.sandbox.engine import UpRequest, docker_answers
+from provisioner.sandbox.docker import compose
+from provisioner.sandbox.docker.engine import DockerEngine
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import docker_answers
 from provisioner.sandbox.paths import SandboxPaths
 
 
@@ -48,8 +49,8 @@ def client():
 
 @pytest.fixture
 def no_waiting(monkeypatch):
-    monkeypatch.setattr("provisioner.sandbox.docker_engine.wait_for_http", lambda *a, **k: None)
-    monkeypatch.setattr("provisioner.sandbox.docker_engine.require_free_port", lambda port: None)
+    monkeypatch.setattr("provisioner.sandbox.docker.engine.wait_for_http", lambda *a, **k: None)
+    monkeypatch.setattr("provisioner.sandbox.docker.engine.require_free_port", lambda port: None)
 
 
 def exec_commands(client) -> list[list[str]]:
@@ -268,7 +269,7 @@ def test_no_docker_engine_means_auto_picks_native(monkeypatch):
 
 
 def test_moodles_command_line_runs_in_the_container_on_the_mounted_code_copy(tmp_path, fake_moodle):
-    from provisioner.sandbox.docker_site_cli import DockerSiteCli
+    from provisioner.sandbox.docker.site_cli import DockerSiteCli
     from provisioner.sandbox.source import open_tree
 
     seen = []

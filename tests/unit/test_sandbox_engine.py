@@ -2,7 +2,9 @@ import pytest
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox import engine as engine_mod
-from provisioner.sandbox.engine import UpRequest, download_needed, engine_for, port_for, resolve_source
+from provisioner.sandbox.model import UpRequest, port_for
+from provisioner.sandbox.source import download_needed, resolve_source
+from provisioner.sandbox.engine import engine_for
 from provisioner.sandbox.paths import SandboxPaths, check_name, state_home
 from provisioner.sandbox.source import SourceCache
 from provisioner.sandbox.state import SandboxState, save

@@ -9,7 +9,7 @@ import pytest
 
 from provisioner.sandbox import matrix
 from provisioner.sandbox.langpacks import LangPackCache, read_pack
-from provisioner.sandbox.engine import Status
+from provisioner.sandbox.model import Status
 from provisioner.sandbox.source import SourceCache
 from provisioner.sandbox.state import SandboxState
 from provisioner.secrets import Secret
@@ -65,7 +65,7 @@ class FakeEngine:
 @pytest.fixture
 def engine(monkeypatch):
     fake = FakeEngine()
-    monkeypatch.setattr("provisioner.sandbox.pytest_plugin.engine_for", lambda name, kind="auto": fake)
+    monkeypatch.setattr("provisioner.sandbox.testing.plugin.engine_for", lambda name, kind="auto": fake)
     return fake
 
 

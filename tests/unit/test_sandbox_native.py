@@ -5,8 +5,8 @@ import stat
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox.engine import UpRequest
-from provisioner.sandbox.native import NativeEngine
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.native.engine import NativeEngine
 from provisioner.sandbox.paths import SandboxPaths
 
 
@@ -22,7 +22,7 @@ def test_a_folder_that_is_not_moodle(sandbox_home, tmp_path):
 
 
 def test_a_port_in_use(sandbox_home, fake_moodle, monkeypatch):
-    monkeypatch.setattr("provisioner.sandbox.native.check_php", lambda release, php=None: "php")
+    monkeypatch.setattr("provisioner.sandbox.native.engine.check_php", lambda release, php=None: "php")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -81,12 +81,12 @@ def test_an_installed_sandbox_keeps_its_path(sandbox_home):
 
 
 def test_a_sub_path_site_is_served_through_a_link_to_the_web_root(sandbox_home, tmp_path):
-    from provisioner.sandbox.native import _document_root
+    from provisioner.sandbox.native.folders import document_root
 
     webroot = tmp_path / "code"
     webroot.mkdir()
     paths = SandboxPaths("qa")
-    assert _document_root(webroot, "", paths) == webroot
-    served = _document_root(webroot, "/school/moodle", paths)
+    assert document_root(webroot, "", paths) == webroot
+    served = document_root(webroot, "/school/moodle", paths)
     assert (served / "school" / "moodle").resolve() == webroot.resolve()
-    assert _document_root(webroot, "/school/moodle", paths) == served  # again: the link is kept
+    assert document_root(webroot, "/school/moodle", paths) == served  # again: the link is kept

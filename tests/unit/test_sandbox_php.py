@@ -3,7 +3,7 @@ import stat
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox.php import REQUIRED_EXTENSIONS, check_php, find_php
+from provisioner.sandbox.native.php import REQUIRED_EXTENSIONS, check_php, find_php
 from provisioner.sandbox.source import MoodleRelease
 
 MOODLE_50 = MoodleRelease(version="2025041406.11", release="5.0.6+ (Build: 20260403)")

@@ -8,7 +8,7 @@ import pytest
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.postgres import Cluster
+from provisioner.sandbox.native.postgres import Cluster
 
 pytestmark = pytest.mark.skipif(not (shutil.which("pg_ctl") or glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
                                 reason="PostgreSQL not installed")

@@ -7,45 +7,40 @@ moodledata, while php -S keeps running; that is what makes it take seconds.
 """
 from __future__ import annotations
 
-import fcntl
-import re
 import shutil
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import langpacks, native_template
+from provisioner.sandbox import langpacks
 from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import (ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source,
-                                         site_path)
-from provisioner.sandbox.install import InstallProgress, moodle_message
 from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.model import ADMIN_USER, Status, UpRequest, port_for, site_path
+from provisioner.sandbox.native import template as native_template
+from provisioner.sandbox.native.folders import document_root, locked, wipe_leftovers
+from provisioner.sandbox.native.installer import DB_NAME, PHP_INI, run_installer
+from provisioner.sandbox.native.php import check_php, find_php
+from provisioner.sandbox.native.postgres import Cluster
+from provisioner.sandbox.native.snapshots import Snapshots
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.php import check_php, find_php
-from provisioner.sandbox.postgres import Cluster
-from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
                                          start_detached, tail, wait_for_http, wait_until_gone)
-from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
+from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.site_cli import SiteCli
-from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree
+from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree, resolve_source
+from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.sandbox.templates import REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments
 from provisioner.secrets import generate_password
 
-DB_NAME, DB_TEMPLATE, DB_SPARE = "moodle", "moodle_template", "moodle_spare"
-SNAPSHOT_PREFIX = "moodle_snapshot_"
-PHP_INI = ["-d", "max_input_vars=5000", "-d", "memory_limit=512M"]  # 5000: Moodle's required check
+DB_TEMPLATE, DB_SPARE = "moodle_template", "moodle_spare"
 SERVER_WORKERS = "4"  # parallel CSS/JS/AJAX requests; a single worker serialises every page load
-INSTALL_TIMEOUT = 900
 START_TIMEOUT = 120
 
 
-class NativeEngine:
+class NativeEngine(Snapshots):
     name = "native"
 
     def __init__(self, php: str | None = None, pg_bindir: Path | None = None, progress: Progress = quiet):
@@ -54,7 +49,7 @@ class NativeEngine:
     # --- commands -------------------------------------------------------------------------
     def up(self, request: UpRequest) -> SandboxState:
         paths = SandboxPaths(request.name)
-        with _locked(paths):
+        with locked(paths):
             existing = state_mod.load(paths.state_file)
             if existing and existing.installed:
                 _check_request_fits(existing, request)
@@ -68,7 +63,7 @@ class NativeEngine:
 
     def down(self, name: str, *, purge: bool = False) -> None:
         paths = SandboxPaths(name)
-        with _locked(paths):
+        with locked(paths):
             current = state_mod.load(paths.state_file)
             if current:
                 self._stop(current, paths)
@@ -90,65 +85,12 @@ class NativeEngine:
 
     def reset(self, name: str) -> SandboxState:
         paths = SandboxPaths(name)
-        with _locked(paths):
+        with locked(paths):
             current = state_mod.load(paths.state_file)
             if not current or not current.installed:
                 raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")
             self._restore_template(current, paths)
             return current
-
-    def snapshot(self, name: str, label: str) -> None:
-        """Keep the site as it is now (database and moodledata) under `label`, for restore(): tests
-        that start from a provisioned site get there in seconds instead of a provisioning run each."""
-        paths = SandboxPaths(name)
-        with _locked(paths):
-            current = self._installed(name, paths)
-            cluster = Cluster(paths, self._pg_bindir)
-            database = _snapshot_database(label)
-            cluster.drop_database(database)
-            # Copying needs no session on the source: between two requests Moodle holds none, so
-            # ending a straggler is all it takes (php -S keeps running, its opcache warm).
-            cluster.end_sessions(DB_NAME)
-            cluster.create_database(database, template=DB_NAME)
-            data = _snapshot_data(paths, label)
-            shutil.rmtree(data, ignore_errors=True)
-            shutil.copytree(paths.moodledata, data, symlinks=True)
-            self._start(current, paths)
-
-    def restore(self, name: str, label: str) -> bool:
-        """Back to the snapshot `label`; False, with nothing changed, when there is none."""
-        paths = SandboxPaths(name)
-        with _locked(paths):
-            current = self._installed(name, paths)
-            cluster = Cluster(paths, self._pg_bindir)
-            cluster.start()
-            database, data = _snapshot_database(label), _snapshot_data(paths, label)
-            if not (data.is_dir() and cluster.has_database(database)):
-                return False
-            cluster.drop_database(DB_NAME)
-            cluster.create_database(DB_NAME, template=database)
-            shutil.rmtree(paths.moodledata)
-            shutil.copytree(data, paths.moodledata, symlinks=True)
-            self._site_cli(paths).restore_config()
-            self._start(current, paths)
-            return True
-
-    def drop_snapshots(self, name: str) -> None:
-        """Forget every snapshot (a new test session, or a new template, must not find old ones)."""
-        paths = SandboxPaths(name)
-        with _locked(paths):
-            if not paths.root.is_dir():
-                return
-            self._drop_snapshots(paths)
-
-    def _drop_snapshots(self, paths: SandboxPaths) -> None:
-        for data in paths.root.glob(f"{paths.moodledata.name}.snapshot-*"):
-            shutil.rmtree(data, ignore_errors=True)
-        cluster = Cluster(paths, self._pg_bindir)
-        if not cluster.running():
-            return
-        for database in cluster.databases(prefix=SNAPSHOT_PREFIX):
-            cluster.drop_database(database)
 
     def _installed(self, name: str, paths: SandboxPaths) -> SandboxState:
         current = state_mod.load(paths.state_file)
@@ -186,7 +128,7 @@ class NativeEngine:
         template = None if request.fresh_install else best_template(
             TemplateStore(native_template.ENGINE), request, tree.release, packs)
         cluster = Cluster(paths, self._pg_bindir)
-        _wipe_leftovers(paths, cluster)
+        wipe_leftovers(paths, cluster)
         paths.root.mkdir(parents=True, exist_ok=True)
         paths.root.chmod(0o711)  # the cluster's user must reach pg/ inside it; nothing else is shared
         paths.logs.mkdir(exist_ok=True)
@@ -222,7 +164,7 @@ class NativeEngine:
         cluster.start()
         cluster.create_database(DB_NAME)
         paths.moodledata.mkdir()
-        self._run_installer(current, code, php, paths)
+        run_installer(current, code, php, paths, self.progress)
 
     def _copy_template(self, template: Template, current: SandboxState, tree: MoodleTree,
                        paths: SandboxPaths, cluster: Cluster) -> profile_mod.ProfileRecord:
@@ -292,34 +234,6 @@ class NativeEngine:
     def _site_cli(self, paths: SandboxPaths) -> SiteCli:
         return SiteCli(open_tree(paths.code), self._php or find_php(), paths.config_template, paths.profile_log)
 
-    def _run_installer(self, current: SandboxState, code: MoodleTree, php: str, paths: SandboxPaths) -> None:
-        argv = [php, *PHP_INI, str(code.install_script), "--non-interactive", "--agree-license",
-                "--lang=en", f"--wwwroot={current.url}", f"--dataroot={paths.moodledata}",
-                "--dbtype=pgsql", "--dbhost=localhost", f"--dbname={DB_NAME}", "--dbuser=postgres",
-                "--dbpass=unused", f"--dbsocket={paths.pg_socket_dir}", "--prefix=mdl_",
-                f"--fullname=Sandbox {current.name}", f"--shortname=sandbox-{current.name}",
-                f"--adminuser={current.admin_user}",
-                f"--adminpass={current.admin_password.reveal()}", f"--adminemail={ADMIN_EMAIL}"]
-        task = self.progress.start(f"installing Moodle {current.release}", unit="plugins")
-        counted = InstallProgress(code, task)
-        deadline = time.monotonic() + INSTALL_TIMEOUT
-        with paths.install_log.open("w") as log, paths.install_log.open() as written:
-            installer = subprocess.Popen(argv, cwd=code.root, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
-            while installer.poll() is None:  # the log as it grows: one line per plugin installed
-                counted.feed(written.read())
-                if time.monotonic() > deadline:
-                    installer.kill()
-                    installer.wait()
-                    raise SandboxError(f"Moodle install did not finish in {INSTALL_TIMEOUT} s "
-                                       f"(log: {paths.install_log})")
-                time.sleep(0.5)
-            counted.feed(written.read())
-        task.finish()
-        if installer.returncode:
-            message = moodle_message(paths.install_log.read_text(errors="replace"))
-            raise SandboxError(f"Moodle install failed: {message} (full log: {paths.install_log})")
-
     def _start(self, current: SandboxState, paths: SandboxPaths) -> SandboxState:
         Cluster(paths, self._pg_bindir).start()
         php_pid = current.pids.get("php")
@@ -330,7 +244,7 @@ class NativeEngine:
             # revalidate_freq=0: a setting a test forces in config.php counts from the next request
             argv = [php, *PHP_INI, "-d", "display_errors=0", "-d", "log_errors=1",
                     "-d", "opcache.revalidate_freq=0", "-S", f"127.0.0.1:{current.port}",
-                    "-t", str(_document_root(code.webroot, current.path, paths))]
+                    "-t", str(document_root(code.webroot, current.path, paths))]
             php_pid = start_detached(argv, cwd=code.root, log=paths.php_log,
                                      env={"PHP_CLI_SERVER_WORKERS": SERVER_WORKERS})
             current.pids["php"] = php_pid
@@ -364,21 +278,6 @@ class NativeEngine:
         current.pids.pop("php", None)
         if paths.state_file.exists():
             state_mod.save(current, paths.state_file)
-
-
-def _document_root(webroot: Path, path: str, paths: SandboxPaths) -> Path:
-    """What php -S serves: Moodle's web root itself, or, for a site under a sub-path, a folder where
-    that sub-path is a link to it (the URLs the browser sees then start with the sub-path, as on a
-    school's site at https://school.example/moodle)."""
-    if not path:
-        return webroot
-    served = paths.root / "web"
-    link = served / path.lstrip("/")
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if not link.is_symlink() or link.readlink() != webroot:
-        link.unlink(missing_ok=True)
-        link.symlink_to(webroot, target_is_directory=True)
-    return served
 
 
 def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
@@ -423,28 +322,6 @@ class _NativeSite:
         self.engine._take_template(self.current, self.paths, self.cluster, record)
 
 
-def _wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:
-    """A failed earlier install leaves a half-made folder; start it over, keeping nothing."""
-    if paths.root.exists():
-        cluster.stop()
-        shutil.rmtree(paths.root)
 
 
-@contextmanager
-def _locked(paths: SandboxPaths):
-    """One command at a time per sandbox (two terminals, or parallel test sessions)."""
-    lock_file = paths.root.parent / f".{paths.name}.lock"
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
-
-def _snapshot_database(label: str) -> str:
-    if not re.fullmatch(r"[a-z0-9_]{1,40}", label):
-        raise SandboxError(f"snapshot label {label!r}: lower-case letters, digits and _ only")
-    return SNAPSHOT_PREFIX + label
-
-
-def _snapshot_data(paths: SandboxPaths, label: str) -> Path:
-    return paths.root / f"{paths.moodledata.name}.snapshot-{label}"

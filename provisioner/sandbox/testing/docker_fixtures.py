@@ -1,5 +1,5 @@
 """pytest fixtures for a Moodle on Docker: `docker_moodle` (session) and `fresh_docker_moodle` (reset
-first), served by pytest_plugin like the native ones.
+first), served by testing/plugin.py like the native ones.
 
 One docker sandbox per session: PROVISIONER_TEST_DOCKER_SANDBOX (default dk-50) on
 PROVISIONER_TEST_DOCKER_PORT (default 8390), Moodle 5.0 from the source cache, images from
@@ -14,11 +14,15 @@ from functools import cache
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import compose, docker_images, matrix
+from provisioner.sandbox import matrix
+from provisioner.sandbox.docker import compose
+from provisioner.sandbox.docker import images as docker_images
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import UpRequest, docker_answers
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.engine import docker_answers
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.source import SourceCache
+from provisioner.sandbox.testing.sandbox import LIVE, MoodleSandbox
 
 NAME_ENV, PORT_ENV = "PROVISIONER_TEST_DOCKER_SANDBOX", "PROVISIONER_TEST_DOCKER_PORT"
 VERSION = "5.0"  # the plain docker sandbox's; test_docker_school_site.py runs 5.1 (public/) on docker too
@@ -69,14 +73,13 @@ def docker_moodle(pytestconfig: pytest.Config):
     """This session's docker sandbox, installed the first time and left running for the next session.
     The same object as moodle_sandbox's: sql(), reset(), php(), cfg(), force_config() (PHP runs in the
     moodle container); a plain site, as profiles are native-only for now."""
-    from provisioner.sandbox.docker_engine import DockerEngine
-    from provisioner.sandbox.pytest_plugin import _LIVE, MoodleSandbox
+    from provisioner.sandbox.docker.engine import DockerEngine
 
     engine = DockerEngine()
     up = bring_up(engine)
     sandbox = MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user, admin_password=up.admin_password,
                             version=up.version, release=up.release, _engine=engine)
-    pytestconfig.stash[_LIVE].append(sandbox)  # a setting a test forces ends with that test, as on native
+    pytestconfig.stash[LIVE].append(sandbox)  # a setting a test forces ends with that test, as on native
     yield sandbox
     if os.environ.get(matrix.STOP_ENV) == "1":
         engine.down(up.name)

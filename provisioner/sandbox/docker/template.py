@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 
-from provisioner.sandbox import compose
+from provisioner.sandbox.docker import compose
 from provisioner.sandbox.templates import Template, TemplateStore, template_key
 
 ENGINE = "docker"

@@ -14,6 +14,7 @@ from provisioner.sandbox.site_cli import CONFIG_ENV, PHP_INI, SiteCli
 from provisioner.sandbox.source import MoodleTree
 
 CODE = "/var/www/html"  # where the container sees the code copy
+DATA = "/var/www/moodledata"  # and moodledata
 # (argv, environment) -> (exit code, stdout, stderr), run in the moodle container
 Run = Callable[[list[str], dict[str, str]], tuple[int, str, str]]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.postgres import Cluster
+from provisioner.sandbox.native.postgres import Cluster
 from provisioner.sandbox.profile import ProfileRecord
 from provisioner.sandbox.state import SandboxState
 from provisioner.sandbox.templates import (Template, TemplateStore, copy_preserving, rewritten_config,

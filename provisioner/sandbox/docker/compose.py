@@ -14,7 +14,7 @@ import yaml
 
 from provisioner.errors import SandboxError
 
-COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker" / "moodle-compose.yml"
+COMPOSE_FILE = Path(__file__).resolve().parents[3] / "docker" / "moodle-compose.yml"
 LABEL = "moodle-provisioner.sandbox"
 _VARIABLE = re.compile(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}")
 

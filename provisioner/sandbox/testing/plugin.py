@@ -1,5 +1,5 @@
 """pytest fixtures for a real Moodle: `moodle_sandbox` (session, one per version; under pytest-xdist one
-per version and worker, copied from the version's template) and `fresh_moodle` (reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (pytest_docker.py). Registered as
+per version and worker, copied from the version's template) and `fresh_moodle` (reset first); on Docker, `docker_moodle` and `fresh_docker_moodle` (docker_fixtures.py). Registered as
 the pytest11 entry point `moodle_sandbox`.
 
 Tests that use a sandbox run on the default version's; those marked `matrix` run on every version's
@@ -10,105 +10,31 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 
 import pytest
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import matrix, pytest_docker, workers
-from provisioner.sandbox import sql as sql_mod
-from provisioner.sandbox.engine import UpRequest, engine_for
+from provisioner.sandbox import matrix, workers
+from provisioner.sandbox.engine import engine_for
+from provisioner.sandbox.model import UpRequest
 from provisioner.sandbox.source import SourceCache
-from provisioner.secrets import Secret
+from provisioner.sandbox.testing import docker_fixtures
+from provisioner.sandbox.testing.sandbox import LIVE, MoodleSandbox
 
-from provisioner.sandbox.pytest_docker import docker_moodle, fresh_docker_moodle  # noqa: E402,F401 - served here
+from provisioner.sandbox.testing.docker_fixtures import docker_moodle, fresh_docker_moodle  # noqa: E402,F401 - served here
 
 _TARGETS = pytest.StashKey[list]()
 _PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
 _TIMES = pytest.StashKey[dict]()      # target name -> {"up": s, "installed": bool, "tests": s, "count": n}
-_LIVE = pytest.StashKey[list]()       # MoodleSandbox objects brought up in this session
 _REASON = pytest.StashKey[str]()      # on an item that cannot run
 _SOURCE_PROBLEM = pytest.StashKey[object]()  # MOODLE_SRC given but unusable
-
-
-@dataclass
-class MoodleSandbox:
-    """What tests get: the site, its admin login, SQL, and Moodle's command line on it."""
-    name: str
-    url: str
-    admin_user: str
-    admin_password: Secret
-    version: str  # "5.0"
-    release: str  # "5.0.6+ (Build: 20260403)"
-    profile: str = "plain"  # "school": generator courses, ~3000 users, 500 Moodle-app tokens
-    languages: list[str] = field(default_factory=list)  # language packs installed besides English
-    _engine: object = field(repr=False, default=None)
-    _forced: bool = field(repr=False, default=False)
-
-    def sql(self, query: str, *params: object) -> list[tuple[str | None, ...]]:
-        """Rows as tuples of strings (None for NULL); %s placeholders take params."""
-        return sql_mod.parse(self._engine.sql(self.name, sql_mod.render(query, params)))
-
-    def reset(self) -> None:
-        """Back to the profile's state: database, moodledata and config.php."""
-        self._engine.reset(self.name)
-        self._forced = False
-
-    def snapshot(self, label: str) -> bool:
-        """Keep the site as it is now under `label` (database and moodledata); False where the
-        engine cannot (then tests simply redo what led here). Dropped at the next session's start."""
-        if not hasattr(self._engine, "snapshot"):
-            return False
-        self._engine.snapshot(self.name, label)
-        return True
-
-    def restore_snapshot(self, label: str) -> bool:
-        """Back to the snapshot `label` taken in this session; False, nothing changed, if none."""
-        restored = hasattr(self._engine, "restore") and self._engine.restore(self.name, label)
-        if restored:
-            self._forced = False
-        return restored
-
-    def php(self, code: str) -> str:
-        """Run PHP with the site loaded ($CFG, $DB; $USER is the admin); returns what it echoes."""
-        return self._engine.site_cli(self.name).php(code)
-
-    def php_json(self, code: str):
-        """PHP that echoes json_encode(...): the decoded value."""
-        return self._engine.site_cli(self.name).php_json(code)
-
-    def cfg(self, name: str, value: str | None = None, *, component: str | None = None) -> str | None:
-        """admin/cli/cfg.php: read a setting (None if unset), or set it as an admin would in the UI."""
-        return self._engine.site_cli(self.name).cfg(name, value, component=component)
-
-    def force_config(self, name: str, value: object) -> None:
-        """`$CFG->name = value;` in config.php: the admin UI shows the setting but cannot change it.
-        Undone at the end of the test, and by reset()."""
-        self._forced = True
-        self._engine.site_cli(self.name).force_config(name, value)
-
-    def restore_config(self) -> None:
-        self._engine.site_cli(self.name).restore_config()
-        self._forced = False
-
-    def require_language(self, code: str) -> None:
-        """Skip (fail where CI is set) a test that needs a language pack this sandbox lacks."""
-        if code not in self.languages:
-            _unavailable(f"sandbox '{self.name}' has no '{code}' language pack: cache one with "
-                         f"`provisioner sandbox up --name {self.name} --langpack DIR`")
-
-
-def _unavailable(reason: str) -> None:
-    if matrix.in_ci():
-        pytest.fail(f"{reason} (CI is set: the test cannot be skipped)", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- collection: which sandbox each test runs on ------------------------------------------------
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "matrix: also run on every Moodle version of the test matrix, "
                                        "not only the default one")
-    config.stash[_TIMES], config.stash[_LIVE], config.stash[_PROBLEMS] = {}, [], {}
+    config.stash[_TIMES], config.stash[LIVE], config.stash[_PROBLEMS] = {}, [], {}
     _SESSION_TIMES.clear()
 
 
@@ -137,8 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in integration:
         target = _target_of(item) or full  # tests without a sandbox still need a Moodle source
         reason = config.stash[_SOURCE_PROBLEM] or target.missing()
-        if not reason and any(name in item.fixturenames for name in pytest_docker.FIXTURES):
-            reason = pytest_docker.missing()  # no Docker engine, or an image not built/pulled
+        if not reason and any(name in item.fixturenames for name in docker_fixtures.FIXTURES):
+            reason = docker_fixtures.missing()  # no Docker engine, or an image not built/pulled
         if _target_of(item):
             config.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0, "count": 0})
         if reason:
@@ -172,7 +98,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    for sandbox in item.config.stash.get(_LIVE, []):
+    for sandbox in item.config.stash.get(LIVE, []):
         if sandbox._forced:  # a setting a test forced in config.php ends with that test
             sandbox.restore_config()
 
@@ -253,7 +179,7 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
     sandbox = MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user,
                             admin_password=up.admin_password, version=up.version, release=up.release,
                             profile=status.profile or "plain", languages=status.languages, _engine=engine)
-    pytestconfig.stash[_LIVE].append(sandbox)
+    pytestconfig.stash[LIVE].append(sandbox)
     yield sandbox
     if worker:
         engine.down(up.name, purge=True)  # a worker's copy ends with its session

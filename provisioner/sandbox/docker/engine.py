@@ -9,23 +9,25 @@ Missing images are pulled as compose pulls them (--pull, docker_images.py).
 """
 from __future__ import annotations
 
-import io
 import shutil
-import tarfile
 import time
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox import compose, docker_images, docker_template, langpacks
+from provisioner.sandbox import langpacks
 from provisioner.sandbox import profile as profile_mod
-from provisioner.sandbox.docker_site_cli import CODE, DockerSiteCli
 from provisioner.sandbox import state as state_mod
-from provisioner.sandbox.engine import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, resolve_source, site_path
-from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.docker import compose
+from provisioner.sandbox.docker import images as docker_images
+from provisioner.sandbox.docker import template as docker_template
+from provisioner.sandbox.docker.site import DockerSite, serve_under_path
+from provisioner.sandbox.docker.site_cli import CODE, DATA, DockerSiteCli
 from provisioner.sandbox.install import InstallProgress, moodle_message
+from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.model import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, site_path
 from provisioner.sandbox.paths import SandboxPaths
-from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
-from provisioner.sandbox.source import copy_tree, open_tree
+from provisioner.sandbox.progress import Progress, quiet
+from provisioner.sandbox.source import copy_tree, open_tree, resolve_source
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
 from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments,
@@ -33,8 +35,7 @@ from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateSto
 from provisioner.secrets import generate_password
 
 SERVICES = ("db", "moodle")  # start order
-DATA, TEMPLATE = "/var/www/moodledata", "/var/www/moodledata.template"
-SERVED = "/var/www/site"  # the document root of a site under a sub-path
+TEMPLATE = "/var/www/moodledata.template"
 PSQL = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "moodle"]
 START_TIMEOUT = 120
 
@@ -69,7 +70,7 @@ class DockerEngine:
         else:
             current, packs = self._install_fresh(request, paths)
         if request.profile or packs:
-            profile_mod.apply(_DockerSite(self, current, paths), request.profile, packs, current.version,
+            profile_mod.apply(DockerSite(self, current, paths), request.profile, packs, current.version,
                               self.progress)
         return current
 
@@ -231,20 +232,6 @@ class DockerEngine:
         if exit_code:
             raise SandboxError(f"Moodle install failed: {moodle_message(output)} (full log: {paths.install_log})")
 
-    def languages(self, name: str) -> list[str]:
-        listed = self._exec("moodle", name, ["sh", "-c", f"for d in {DATA}/lang/*/; do [ -f \"$d/langconfig.php\" ] "
-                                                      "&& basename \"$d\"; done; true"])
-        return sorted(line for line in listed.split() if line)
-
-    def install_pack(self, name: str, pack: LangPack) -> None:
-        """A pack's folder into moodledata/lang/, as Moodle's own language import puts it."""
-        archive = io.BytesIO()
-        with tarfile.open(fileobj=archive, mode="w") as tar:
-            tar.add(pack.path, arcname=pack.code)
-        self._exec("moodle", name, ["sh", "-c", f"rm -rf {DATA}/lang/{pack.code} && mkdir -p {DATA}/lang"])
-        self.client.containers.get(f"{compose.prefix(name)}-moodle").put_archive(f"{DATA}/lang", archive.getvalue())
-        self._exec("moodle", name, ["chown", "-R", "www-data:", f"{DATA}/lang"])
-
     def _wait(self, current: SandboxState) -> SandboxState:
         wait_for_http(f"{current.url}/login/index.php", timeout=START_TIMEOUT, what="the moodle container")
         return current
@@ -279,7 +266,7 @@ class DockerEngine:
         for service in SERVICES:
             arguments = compose.run_arguments(name, service, spec["services"][service])
             if service == "moodle" and current.path:
-                _serve_under_path(arguments, current, SandboxPaths(name))
+                serve_under_path(arguments, current, SandboxPaths(name))
             alias = self.client.api.create_endpoint_config(aliases=[service])
             self.client.containers.run(**arguments, networking_config={network.name: alias})
 
@@ -336,43 +323,6 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
 
 def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
     return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
-
-
-def _serve_under_path(arguments: dict, current: SandboxState, paths: SandboxPaths) -> None:
-    """A site under a sub-path, as the native engine serves one: Apache's document root is a folder of
-    its own (APACHE_DOCUMENT_ROOT, which Moodle HQ's image honours too) where the sub-path is a link
-    to the code's web root, so the host's root answers 404 and Moodle's URLs start with the sub-path."""
-    web = paths.root / "web"
-    link = web / current.path.lstrip("/")
-    link.parent.mkdir(parents=True, exist_ok=True)
-    webroot = CODE + ("/public" if open_tree(paths.code).webroot != paths.code else "")
-    if link.is_symlink():
-        link.unlink()
-    link.symlink_to(webroot)  # resolved inside the container
-    arguments["volumes"][str(web)] = {"bind": SERVED, "mode": "ro"}
-    arguments["environment"]["APACHE_DOCUMENT_ROOT"] = SERVED
-
-
-class _DockerSite:
-    """A docker sandbox as profile.apply() sees it."""
-    def __init__(self, engine: DockerEngine, current: SandboxState, paths: SandboxPaths):
-        self.engine, self.current, self.paths = engine, current, paths
-        self.record_file = paths.profile_file
-
-    def restore(self) -> None:
-        self.engine.reset(self.current.name)
-
-    def cli(self) -> DockerSiteCli:
-        return self.engine._site_cli(self.current.name)
-
-    def install_pack(self, pack: LangPack) -> None:
-        self.engine.install_pack(self.current.name, pack)
-
-    def languages(self) -> list[str]:
-        return self.engine.languages(self.current.name)
-
-    def retake(self, record: profile_mod.ProfileRecord) -> None:
-        self.engine._take_template(self.current, self.paths, record)
 
 
 def _wait_port_free(port: int, timeout: float = 10) -> None:

@@ -1,0 +1,1 @@
+"""The docker engine: docker/moodle-compose.yml realised through the Docker SDK."""
