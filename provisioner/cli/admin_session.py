@@ -14,7 +14,8 @@ import click
 
 from provisioner import app
 from provisioner.cli.progress import Progress
-from provisioner.cli.run import exit_code, normalise_site_url, parse_vars, read_admin_password
+from provisioner.cli.run_inputs import exit_code, parse_vars, read_admin_password
+from provisioner.site_url import normalise_site_url
 from provisioner.errors import PlaybookError
 from provisioner.playbook import load_playbook
 from provisioner.runner.report import RunReport

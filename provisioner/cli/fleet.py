@@ -20,7 +20,8 @@ from provisioner import app
 from provisioner.browser import BrowserOptions
 from provisioner.cli.fleet_options import browser_endpoint
 from provisioner.cli.fleet_progress import FleetProgress, SiteNotes
-from provisioner.cli.run import Deliver, handoff_deliverer, hand_over, parse_vars
+from provisioner.cli.run_handoff import Deliver, hand_over, handoff_deliverer
+from provisioner.cli.run_inputs import parse_vars
 from provisioner.cli.token_out import check_writable, read_saved_token
 from provisioner.errors import EXIT_FAILED, EXIT_OK, EXIT_PENDING, PlaybookError
 from provisioner.fleet.junit import to_junit

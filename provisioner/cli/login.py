@@ -14,7 +14,7 @@ import click
 
 from provisioner import session_file
 from provisioner.browser import BrowserOptions
-from provisioner.cli.run import normalise_site_url
+from provisioner.site_url import normalise_site_url
 from provisioner.errors import PlaybookError
 
 

@@ -7,8 +7,6 @@ Exit codes: 0 converged, 1 failed, 2 bad input, 3 changes pending under --check.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -17,16 +15,13 @@ from provisioner import app
 from provisioner.cli.admin_auth import read_session, read_totp, session_option, totp_option
 from provisioner.cli.fleet_options import browser_endpoint, fleet_options, refuse_without_inventory
 from provisioner.cli.progress import Progress
-from provisioner.cli.token_out import check_writable, read_known_token, write_token_file
-from provisioner.errors import (EXIT_FAILED, EXIT_OK, EXIT_PENDING, HandoffError, PlaybookError,
-                                ProvisionerError)
+from provisioner.cli.run_handoff import hand_over, handoff_deliverer
+from provisioner.cli.run_inputs import ADMIN_PASSWORD_ENV, exit_code, parse_vars, read_admin_password
+from provisioner.cli.token_out import check_writable, read_known_token
+from provisioner.errors import PlaybookError
 from provisioner.playbook import load_playbook
-from provisioner.runner.report import RunReport
-from provisioner.secrets import Secret
 from provisioner.site_url import normalise_site_url
 
-ADMIN_PASSWORD_ENV = "MOODLE_ADMIN_PASSWORD"
-Deliver = Callable[[str, app.RunOutcome], list[str]]  # (site_url, outcome) → what was delivered
 
 
 @click.command()
@@ -125,88 +120,3 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
     if handoff_error is not None:
         raise handoff_error
     ctx.exit(exit_code(report))
-
-
-def exit_code(report: RunReport) -> int:
-    if report.failed:
-        return EXIT_FAILED
-    return EXIT_PENDING if report.pending else EXIT_OK
-
-
-def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
-    variables: dict[str, str] = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals:
-            raise PlaybookError(f"--var {name!r}: expected KEY=VALUE")
-        if not name:
-            raise PlaybookError("--var: the name before '=' is empty")
-        variables[name] = value
-    return variables
-
-
-def read_admin_password(password_file: Path | None) -> Secret:
-    """From the file if given, else from the environment; never from a flag's value (shell history, ps)."""
-    if password_file is not None:
-        source = f"--admin-password-file {password_file}"
-        try:
-            value = password_file.read_text(encoding="utf-8").rstrip("\r\n")  # an editor's final newline
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PlaybookError(f"{source}: {getattr(exc, 'strerror', None) or exc}") from None
-    else:
-        source = f"${ADMIN_PASSWORD_ENV}"
-        value = os.environ.get(ADMIN_PASSWORD_ENV)
-        if value is None:
-            raise PlaybookError(f"no admin password: set {ADMIN_PASSWORD_ENV} "
-                                "or pass --admin-password-file PATH")
-    if not value:
-        raise PlaybookError(f"the admin password from {source} is empty")
-    return Secret(value)
-
-
-def hand_over(outcome: app.RunOutcome, site_url: str, token_out: Path | None, deliver: Deliver | None,
-              progress: Progress) -> HandoffError | None:
-    """Save the token and deliver the connection; a failed hand-off is returned to be raised last."""
-    if not (token_out or deliver):
-        return None
-    if outcome.token is None:
-        # Moodle 4.3+ shows a token's value once, when it is created; a later run cannot read it back.
-        progress.warn("this run did not create the token, so its value is unknown: --token-out and --handoff "
-                      "skipped (--rotate-token replaces the token with a new one)")
-        return None
-    if token_out is not None:  # even after a failure: a token minted now may never be shown again
-        try:
-            write_token_file(token_out, site_url, outcome.token)
-        except HandoffError as exc:
-            raise ProvisionerError(f"--token-out: {exc}; the token exists on the site: run again with "
-                                   "--rotate-token to get a new one") from None
-        progress.note(f"token written to {token_out}")
-    if deliver is not None and outcome.report.outcome == "converged":
-        try:
-            outcome.report.handoff = deliver(site_url, outcome)
-        except HandoffError as exc:
-            outcome.report.handoff = list(getattr(exc, "delivered", []))
-            return exc  # raised after the report, which is still worth printing
-    return None
-
-
-def handoff_deliverer(targets: Sequence[str], as_json: bool) -> Deliver | None:
-    """Parse the targets now (a typo or a missing webhook credential is bad input, exit 2) and return
-    what delivers to them after the run. The hand-off module is imported only by runs that ask for it."""
-    if not targets:
-        return None
-    if as_json and "stdout" in targets:
-        raise PlaybookError("--json and --handoff stdout would both write to stdout: choose one")
-    try:
-        from provisioner.handoff import Connection, deliver, parse_targets
-    except ImportError:
-        raise PlaybookError("--handoff: hand-off is not available in this installation") from None
-    parsed = parse_targets(list(targets))
-
-    def deliver_outcome(site_url: str, outcome: app.RunOutcome) -> list[str]:
-        verification = outcome.report.verification or {}
-        site_info = outcome.site_info or verification.get("site_info", {})
-        connection = Connection(site_url, outcome.token, site_info, verification,
-                                verified=bool(verification.get("ok")))
-        return deliver(parsed, connection)
-    return deliver_outcome
