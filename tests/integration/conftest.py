@@ -103,6 +103,28 @@ DECLARED = {
 }
 
 
+def converge_then_rerun(site, tmp_path: Path) -> tuple[Path, dict]:
+    """The playbook run twice through the CLI: the first run converges (8 changed, verified, the database
+    as declared, one token with no expiry), the second changes nothing and keeps that token. Returns the
+    token file and the database's state."""
+    token_file = tmp_path / "token.json"
+    run = ("run", str(PLAYBOOK), "--json", "--token-out", str(token_file), "--artifacts-dir", str(tmp_path / "artifacts"))
+    first = run_cli(site, *run)
+    assert first.code == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert [s["status"] for s in report["steps"]] == ["changed"] * 8
+    assert report["verification"]["ok"] is True
+    state = db_state(site)
+    assert {key: state[key] for key in DECLARED} == DECLARED
+    assert [valid_until for _name, valid_until in state["tokens"]] == ["0"]
+
+    again = run_cli(site, *run)
+    assert again.code == 0, again.stderr
+    assert {s["status"] for s in json.loads(again.stdout)["steps"]} == {"unchanged"}
+    assert db_state(site)["tokens"] == state["tokens"]
+    return token_file, state
+
+
 @dataclass
 class ProvisionedSite:
     url: str

@@ -8,7 +8,6 @@ profiled the first time (about 4 minutes here), then reused. Images as for the o
 """
 from __future__ import annotations
 
-import json
 import os
 
 import httpx
@@ -21,7 +20,7 @@ from provisioner.sandbox.model import UpRequest
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.testing.sandbox import MoodleSandbox
 from provisioner.sandbox.source import SourceCache
-from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
+from tests.integration.conftest import converge_then_rerun, run_cli
 
 # One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("docker-school")]
@@ -67,18 +66,9 @@ def test_a_school_shaped_51_site_under_a_sub_path_on_docker_converges_and_reruns
     host_root = site.url.removesuffix(SUB_PATH)
     assert httpx.get(f"{host_root}/login/index.php").status_code == 404  # Moodle is only under /moodle
 
-    token_file = tmp_path / "token.json"
-    first = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
-                    "--artifacts-dir", str(tmp_path / "artifacts"))
-    assert first.code == 0, first.stderr
-    report = json.loads(first.stdout)
-    assert [s["status"] for s in report["steps"]] == ["changed"] * 8
-    assert report["verification"]["ok"] is True
-    assert {key: value for key, value in db_state(site).items() if key in DECLARED} == DECLARED
-
-    again = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file))
-    assert again.code == 0, again.stderr
-    assert {s["status"] for s in json.loads(again.stdout)["steps"]} == {"unchanged"}
+    token_file, _state = converge_then_rerun(site, tmp_path)
+    checked = run_cli(site, "verify", "--token-file", str(token_file))
+    assert checked.code == 0, checked.stdout + checked.stderr
 
 
 def test_a_second_sandbox_of_the_release_is_a_copy_of_its_template_not_an_install(school_site, engine):

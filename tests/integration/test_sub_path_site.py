@@ -4,7 +4,6 @@ tool builds, reads or follows must keep the sub-path. A 5.0 sandbox installed wi
 afterwards, reset before the test); acted on through the CLI, asserted through the database."""
 from __future__ import annotations
 
-import json
 import os
 
 import httpx
@@ -17,7 +16,7 @@ from provisioner.sandbox.engine import engine_for
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.testing.sandbox import MoodleSandbox
 from provisioner.sandbox.source import SourceCache
-from tests.integration.conftest import DECLARED, PLAYBOOK, db_state, run_cli
+from tests.integration.conftest import converge_then_rerun, run_cli
 
 # One worker under pytest-xdist (--dist loadgroup): these tests share sandboxes of fixed names.
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("sub-path-site")]
@@ -48,22 +47,7 @@ def test_a_site_under_a_sub_path_converges_and_reruns_unchanged(sub_path_site, t
     host_root = site.url.removesuffix(SUB_PATH)
     assert httpx.get(f"{host_root}/login/index.php").status_code == 404  # Moodle really is only under /moodle
 
-    token_file = tmp_path / "token.json"
-    first = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
-                    "--artifacts-dir", str(tmp_path / "artifacts"))
-    assert first.code == 0, first.stderr
-    report = json.loads(first.stdout)
-    assert [s["status"] for s in report["steps"]] == ["changed"] * 8
-    assert report["verification"]["ok"] is True
-    state = db_state(site)
-    assert {key: state[key] for key in DECLARED} == DECLARED
-    assert [valid_until for _name, valid_until in state["tokens"]] == ["0"]
-
-    again = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
-                    "--artifacts-dir", str(tmp_path / "artifacts"))
-    assert again.code == 0, again.stderr
-    assert {s["status"] for s in json.loads(again.stdout)["steps"]} == {"unchanged"}
-    assert db_state(site)["tokens"] == state["tokens"]
+    token_file, _state = converge_then_rerun(site, tmp_path)
 
     checked = run_cli(site, "verify", "--token-file", str(token_file))
     assert checked.code == 0, checked.stdout + checked.stderr
