@@ -20,6 +20,9 @@ from pathlib import Path
 
 from provisioner.errors import SandboxError
 from provisioner.sandbox import paths as paths_mod
+from provisioner.sandbox.langpacks import LangPack, LangPackCache
+from provisioner.sandbox.model import UpRequest
+from provisioner.sandbox.source import MoodleRelease
 from provisioner.secrets import Secret
 
 META = "template.json"
@@ -105,12 +108,11 @@ class TemplateStore:
             shutil.rmtree(gone, ignore_errors=True)
 
 
-def best_template(store: TemplateStore, request, release, packs: list, key_suffix: str = "") -> Template | None:
-    """The kept site closest to what `request` (an engine.UpRequest) asks of `release`: the same profile
-    and languages, else the school profile without them, else as installed; `up` then adds what the
-    copy lacks. key_suffix: what else a template must match on this engine (docker: its database image)."""
-    from provisioner.sandbox.langpacks import LangPackCache
-
+def best_template(store: TemplateStore, request: UpRequest, release: MoodleRelease, packs: list[LangPack],
+                  key_suffix: str = "") -> Template | None:
+    """The kept site closest to what `request` asks of `release`: the same profile and languages, else the
+    school profile without them, else as installed; `up` then adds what the copy lacks. key_suffix: what
+    else a template must match on this engine (docker: its database image)."""
     languages = [pack.code for pack in packs]
     if request.profile == "school" and not packs:
         languages = [pack.code for pack in LangPackCache().suiting(release.short)]

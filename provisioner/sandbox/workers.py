@@ -14,7 +14,8 @@ from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free
 
 WORKER_ENV = "PYTEST_XDIST_WORKER"  # set by pytest-xdist in each worker: "gw0", "gw1", ...
-PORT_STRIDE = 1000  # worker n of the sandbox on port P looks from P + 1000 * (n + 1): clear of the fixed test ports (81xx-85xx)
+# worker n of the sandbox on port P looks from P + 1000 * (n + 1): clear of the fixed test ports (81xx-85xx)
+PORT_STRIDE = 1000
 PORT_TRIES = 50
 
 

@@ -65,7 +65,7 @@ class DockerEngine:
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:
             _check_request_fits(existing, request)
-            packs = _packs_for(request, existing.version)
+            packs = langpacks.resolve(list(request.langpacks), existing.version)
             current = self._start(existing)
         else:
             current, packs = self._install_fresh(request, paths)
@@ -128,7 +128,8 @@ class DockerEngine:
         installer, which keeps one for next time. 5.1+ (public/) is served from public/, as Moodle HQ's
         image does."""
         tree = resolve_source(request)
-        packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
+        # a wrong pack fails before minutes of install
+        packs = langpacks.resolve(list(request.langpacks), tree.release.short)
         port = port_for(request.name, request.port)
         images = compose.images_for(request.php_image, request.db_image)
         docker_images.ensure(self.client, list(images.values()), request.pull, self.progress)  # before anything is made
@@ -319,10 +320,6 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
         if wanted and wanted != installed:
             raise SandboxError(f"sandbox '{current.name}' is installed with {option} {installed}; omit "
                                f"{option}, or `down --purge` it to reinstall")
-
-
-def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
-    return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
 
 
 def _wait_port_free(port: int, timeout: float = 10) -> None:

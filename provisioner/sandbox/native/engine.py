@@ -53,7 +53,7 @@ class NativeEngine(Snapshots):
             existing = state_mod.load(paths.state_file)
             if existing and existing.installed:
                 _check_request_fits(existing, request)
-                packs = _packs_for(request, existing.version)
+                packs = langpacks.resolve(list(request.langpacks), existing.version)
                 current = self._start(existing, paths)
             else:
                 current, packs = self._install_fresh(request, paths)
@@ -121,7 +121,8 @@ class NativeEngine(Snapshots):
         Moodle's installer (minutes), which keeps one for next time."""
         tree = resolve_source(request)
         php = check_php(tree.release, self._php)
-        packs = _packs_for(request, tree.release.short)  # a wrong pack fails before minutes of install
+        # a wrong pack fails before minutes of install
+        packs = langpacks.resolve(list(request.langpacks), tree.release.short)
         port = port_for(request.name, request.port)
         path = site_path(request.path or "")
         require_free_port(port)
@@ -294,10 +295,6 @@ def _check_request_fits(current: SandboxState, request: UpRequest) -> None:
     if wanted and wanted not in (current.version, current.release):
         raise SandboxError(f"sandbox '{current.name}' runs Moodle {current.release}; "
                            f"`down --purge` it or use another --name for {wanted}")
-
-
-def _packs_for(request: UpRequest, site_branch: str) -> list[LangPack]:
-    return langpacks.resolve(list(request.langpacks), site_branch) if request.langpacks else []
 
 
 class _NativeSite:
