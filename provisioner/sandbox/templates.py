@@ -129,6 +129,19 @@ def rewritten_config(text: str, template: Template, root: Path, url: str) -> str
     return text.replace(f"'{template.url}'", f"'{url}'").replace(old_root, str(root).rstrip("/") + "/")
 
 
+def renamed_site_sql(name: str) -> str:
+    """The copy's site named after its sandbox, as the installer names it ("Sandbox <name>"), not after the
+    template's. Sandbox names are plain (paths.check_name), so they go into the SQL as they are."""
+    return (f"UPDATE mdl_course SET fullname = 'Sandbox {name}', shortname = 'sandbox-{name}' "
+            "WHERE id = (SELECT MIN(id) FROM mdl_course)")  # the site's own course, SITEID
+
+
+def copy_record(template: Template) -> str:
+    """What a copy writes where an install writes install.php's log: where the site came from."""
+    return (f"copied from the kept template {template.key} (Moodle {template.release}), taken at {template.url}; "
+            "Moodle's installer did not run\n")
+
+
 def replace_url_arguments(old: str, new: str) -> list[str]:
     """admin/tool/replace's CLI: --shorten lets a longer URL in (a sub-path), cutting only what cannot fit."""
     return [f"--search={old}", f"--replace={new}", "--shorten", "--non-interactive"]

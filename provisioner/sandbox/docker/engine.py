@@ -30,8 +30,8 @@ from provisioner.sandbox.progress import Progress, quiet
 from provisioner.sandbox.source import copy_tree, open_tree, resolve_source
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
-from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments,
-                                           rewritten_config)
+from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateStore, best_template, copy_record,
+                                           renamed_site_sql, replace_url_arguments, rewritten_config)
 from provisioner.secrets import generate_password
 
 SERVICES = ("db", "moodle")  # start order
@@ -173,8 +173,10 @@ class DockerEngine:
         docker_template.copy_site(self.client, template, current.name, current.images["moodle"])
         (paths.code / "config.php").write_text(
             rewritten_config((template.folder / docker_template.CONFIG).read_text(), template, paths.root, current.url))
+        paths.install_log.write_text(copy_record(template))
         self._create(current)
         self._until_db_ready(current.name)
+        self._exec("db", current.name, [*PSQL, "-d", "moodle", "-c", renamed_site_sql(current.name)])
         self._own_code_root(current.name)
         if template.url != current.url:
             cli = self._site_cli(current.name)

@@ -32,7 +32,8 @@ from provisioner.sandbox.site_cli import SiteCli
 from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree, resolve_source
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
-from provisioner.sandbox.templates import REPLACE_SCRIPT, Template, TemplateStore, best_template, replace_url_arguments
+from provisioner.sandbox.templates import (REPLACE_SCRIPT, Template, TemplateStore, best_template, copy_record,
+                                           renamed_site_sql, replace_url_arguments)
 from provisioner.secrets import generate_password
 
 DB_TEMPLATE, DB_SPARE = "moodle_template", "moodle_spare"
@@ -180,6 +181,8 @@ class NativeEngine(Snapshots):
             cluster.start()
             code_copied.result()
         native_template.write_config(template, paths, current.url)
+        paths.install_log.write_text(copy_record(template))
+        cluster.psql(renamed_site_sql(current.name), database=DB_NAME)
         code = open_tree(paths.code)
         if template.url != current.url:
             self._site_cli(paths).script(code.web_script(REPLACE_SCRIPT),
