@@ -82,7 +82,7 @@ class TemplateStore:
         """Write a template: fill(folder) puts the engine's part in a staging folder, which then
         replaces the kept one at once, so a half-written template is never found."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self.root.chmod(0o711)  # a native cluster's user must reach its data folder to copy it
+        self.root.chmod(0o700)  # a template's moodledata is as writable as Moodle made it, and only we copy it
         staging = self.root / f".{template.key}.{os.getpid()}.partial"  # two installs of one release
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()

@@ -26,6 +26,7 @@ def test_a_saved_template_is_found_whole_with_its_password_kept_private(tmp_path
     assert found.admin_password.reveal() == "s3cret-Pass" and found.url == "http://127.0.0.1:8150"
     assert (found.folder / "payload").read_text() == "data"
     assert (found.folder / "template.json").stat().st_mode & 0o077 == 0
+    assert store.root.stat().st_mode & 0o077 == 0  # nobody else reaches a template's files
     assert "s3cret" not in repr(found)
     assert [t.key for t in store.entries()] == ["5.0.6+-20260403"]
 
