@@ -1,7 +1,8 @@
 """How long a sandbox takes: fresh install vs up-when-installed, reset and down; with
 --profile school also applying the profile, and reset of the school site vs the plain one.
 --engine docker times the docker engine the same way (images from --php-image/--db-image or
-MOODLE_PHP_IMAGE/MOODLE_DB_IMAGE, never pulled), so the two engines can be compared.
+MOODLE_PHP_IMAGE/MOODLE_DB_IMAGE, never pulled), so the two engines can be compared. The install is
+Moodle's installer even where the release is kept as a template (template_bench.py times copies).
 
 A benchmark for people, not a timed test. It uses its own sandbox (default "bench" on port 8241)
 and purges it at the end unless --keep is given.
@@ -56,8 +57,9 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = choose_engine(args.engine)
+    # fresh_install: the installer itself, not a copy of a kept template (template_bench.py times those)
     request = UpRequest(name=args.name, port=args.port, source=args.moodle_src, php_image=args.php_image,
-                        db_image=args.db_image)
+                        db_image=args.db_image, pull="never", fresh_install=True)
     engine.down(args.name, purge=True)
     samples: dict[str, list[float]] = {}
     samples["cache source"] = [timed(lambda: resolve_source(request))]  # ~0 once cached

@@ -22,8 +22,8 @@ def docker_answers() -> bool:
 
 def docker_ready(images: dict[str, str | None] | None = None) -> bool:
     """A Docker engine answers and already holds the images a new sandbox would use (the compose
-    file's, after MOODLE_*_IMAGE and the given overrides). Without them a docker sandbox could only
-    fail (images are never pulled), so `auto` takes the native engine instead."""
+    file's, after MOODLE_*_IMAGE and the given overrides). Without them `auto` takes the native engine
+    rather than start a pull of several hundred MB that nobody asked for (--engine docker pulls)."""
     if not docker_answers():
         return False
     import docker

@@ -72,7 +72,7 @@ def bring_up(engine) -> state_mod.SandboxState:
 def docker_moodle(pytestconfig: pytest.Config):
     """This session's docker sandbox, installed the first time and left running for the next session.
     The same object as moodle_sandbox's: sql(), reset(), php(), cfg(), force_config() (PHP runs in the
-    moodle container); a plain site, as profiles are native-only for now."""
+    moodle container); a plain site (test_docker_school_site.py brings up a school-profiled one)."""
     from provisioner.sandbox.docker.engine import DockerEngine
 
     engine = DockerEngine()
