@@ -176,7 +176,7 @@ class DockerEngine:
         paths.install_log.write_text(copy_record(template))
         self._create(current)
         self._until_db_ready(current.name)
-        self._exec("db", current.name, [*PSQL, "-d", "moodle", "-c", renamed_site_sql(current.name)])
+        self.sql(current.name, renamed_site_sql(current.name))
         self._own_code_root(current.name)
         if template.url != current.url:
             cli = self._site_cli(current.name)
