@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provisioner.browser import Browser, BrowserOptions, open_tab
-from provisioner.errors import StepError
+from provisioner.errors import SiteUnreachable, StepError
+from provisioner.network import Network
 from provisioner.pages.site import MoodleSite
 from provisioner.runner import run_steps
 from provisioner.runner.report import RunReport
@@ -37,6 +38,7 @@ class RunOptions:
     session: SavedSession | None = None    # from `provisioner login`: used instead of the password
     browser_endpoint: str | None = None    # a remote Playwright browser server instead of a local Chromium
     browser: Browser | None = None         # an open browser of this thread to reuse (a fresh context per run)
+    network: Network = Network()           # the way to the site: CAs to trust, proxy, basic authentication
 
 
 @dataclass
@@ -49,8 +51,8 @@ class RunOutcome:
 def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> RunOutcome:
     report = RunReport(site=options.site_url, check=options.check)
     browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
-                             timeout_s=options.timeout_s, endpoint=options.browser_endpoint)
-    with open_tab(browser_for(browser, options.session), options.browser) as tab:
+                             timeout_s=options.timeout_s, endpoint=options.browser_endpoint, network=options.network)
+    with open_tab(browser_for(browser, options.session), options.browser, options.site_url) as tab:
         site = MoodleSite(tab, options.site_url, options.artifacts_dir)
         sign_in(site, options.admin_user, options.admin_password, options.totp, options.session)
         report.moodle_release = site.release
@@ -58,25 +60,26 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
                           options={"rotate_token": options.rotate_token, "known_token": options.known_token})
 
         def screenshot(step, exc: StepError) -> None:
-            exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
+            if not isinstance(exc, SiteUnreachable):  # no page came back: nothing to show
+                exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
 
         run_steps(playbook.steps, ctx, report, on_start, on_result, on_error=screenshot)
         report.page_loads, report.pages_read = tab.page_loads, tab.pages_read
     outcome = RunOutcome(report, ctx.facts.get("token"))
     # A step blocked by config.php still leaves a token worth checking: REST then shows what it can do.
     if not options.check and not any(s.status == "failed" for s in report.steps) and outcome.token is not None:
-        _verify_token(playbook, outcome)
+        _verify_token(playbook, outcome, options.network)
     return outcome
 
 
-def _verify_token(playbook, outcome: RunOutcome) -> None:
+def _verify_token(playbook, outcome: RunOutcome, network: Network) -> None:
     """Success means REST agrees: the token answers as the declared user and its service has every function."""
     from provisioner.rest.capabilities import SEVEN  # REST is apart from the browser layers
     from provisioner.rest.verify import verify
 
     token_step = next((s for s in playbook.steps if s.kind == "token"), None)
     functions = tuple(f for s in playbook.steps if s.kind == "service_functions" for f in s.params.functions)
-    verification = verify(outcome.report.site, outcome.token, functions or SEVEN)
+    verification = verify(outcome.report.site, outcome.token, functions or SEVEN, network=network)
     data = verification.to_dict()
     problems = []
     if token_step is not None and verification.username != token_step.params.user:

@@ -48,6 +48,19 @@ class StepError(ProvisionerError):
         return " | ".join(parts)
 
 
+class HttpStatusError(StepError):
+    """A page answered with an HTTP error that is not one of Moodle's own error pages: the web server, a
+    front end or a proxy said no before Moodle could. Never read as "not a site administrator"."""
+
+    def __init__(self, message: str, *, status: int, url: str | None = None):
+        self.status = status
+        super().__init__(message, url=url)
+
+
+class SiteUnreachable(StepError):
+    """No answer from the site at all (refused, DNS, timeout, TLS, proxy): there is no page to screenshot."""
+
+
 class ForcedSettingError(StepError):
     """A setting that config.php forces: the admin UI shows it but cannot change it. The run reports the step
     as blocked, names the setting and what to do, and goes on with the steps that do not depend on it."""

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from provisioner import session_file
 from provisioner.browser import BrowserOptions, open_tab
-from provisioner.errors import StepError
+from provisioner.errors import SiteUnreachable, StepError
 from provisioner.pages.login import EnvironmentPage, LoginPage
 from provisioner.pages.site import MoodleSite
 from provisioner.secrets import Secret
@@ -35,6 +35,8 @@ def sign_in(site: MoodleSite, user: str, password: Secret | None, totp: Totp | N
         else:
             login.login(user, password, totp)
         site.release = EnvironmentPage(site).read_release()
+    except SiteUnreachable:
+        raise  # no page came back: nothing to show
     except StepError as exc:
         exc.screenshot = site.screenshot("login", exc.url)
         raise
@@ -44,7 +46,7 @@ def save_session(site_url: str, path: Path, options: BrowserOptions, wait_s: flo
     """Open a visible window at the login page, wait for a signed-in site administrator, save the
     site's cookies to `path` (0600) and close. Returns the session and the site's release."""
     visible = replace(options, headed=True, storage_state=None)
-    with open_tab(visible) as tab:
+    with open_tab(visible, site_url=site_url) as tab:
         # No artifacts folder: no screenshot is taken of a person's sign-in.
         site = MoodleSite(tab, site_url)
         LoginPage(site).wait_for_admin(wait_s)

@@ -13,10 +13,12 @@ from pathlib import Path
 import click
 
 from provisioner import app
+from provisioner.cli.network_options import network_options
 from provisioner.cli.progress import Progress
 from provisioner.cli.run_inputs import exit_code, parse_vars, read_admin_password
 from provisioner.site_url import normalise_site_url
 from provisioner.errors import PlaybookError
+from provisioner.network import Network, network_from
 from provisioner.playbook import load_playbook
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
@@ -51,7 +53,7 @@ _OPTIONS = [
 def admin_session_options(command):
     for option in reversed(_OPTIONS):
         command = option(command)
-    return command
+    return network_options(command)
 
 
 @dataclass
@@ -65,15 +67,18 @@ class AdminSession:
     browser_path: str | None
     headed: bool
     artifacts_dir: Path
+    network: Network
 
 
 def open_inputs(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_user: str,
                 admin_password_file: Path | None, var_pairs, vars_files, check: bool, as_json: bool,
-                browser_path: str | None, headed: bool, artifacts_dir: Path) -> AdminSession:
+                browser_path: str | None, headed: bool, artifacts_dir: Path, ca_file: Path | None,
+                proxy: str | None, http_auth_file: Path | None) -> AdminSession:
     """Everything checked (exit 2 on bad input) before anything is started; the sandbox is brought up last."""
     if bool(site_url) == bool(sandbox_name):
         raise PlaybookError("give the site: --site URL (or $MOODLE_SITE_URL) or --sandbox NAME, not both")
     site_url = normalise_site_url(site_url) if site_url else None
+    network = network_from(ca_file, proxy, http_auth_file)
     spec = connection_spec(load_playbook(playbook, parse_vars(var_pairs), list(vars_files)).steps)
     if sandbox_name:
         from provisioner.cli.sandbox_site import bring_up
@@ -83,7 +88,8 @@ def open_inputs(playbook: Path, site_url: str | None, sandbox_name: str | None, 
         site_url, admin_user, password = sandbox.url, sandbox.admin_user, sandbox.admin_password
     else:
         password = read_admin_password(admin_password_file)
-    return AdminSession(site_url, admin_user, password, spec, check, as_json, browser_path, headed, artifacts_dir)
+    return AdminSession(site_url, admin_user, password, spec, check, as_json, browser_path, headed, artifacts_dir,
+                        network)
 
 
 @dataclass
@@ -94,7 +100,8 @@ class _Steps:
 def run_admin_steps(session: AdminSession, steps: list[Step], progress: Progress) -> RunReport:
     options = app.RunOptions(site_url=session.site_url, admin_user=session.admin_user,
                              admin_password=session.admin_password, check=session.check, headed=session.headed,
-                             browser_path=session.browser_path, artifacts_dir=session.artifacts_dir)
+                             browser_path=session.browser_path, artifacts_dir=session.artifacts_dir,
+                             network=session.network)
     try:
         outcome = app.provision(_Steps(steps), options, on_start=progress.on_start, on_result=progress.on_result)
     finally:

@@ -18,6 +18,7 @@ import click
 
 from provisioner import app
 from provisioner.browser import BrowserOptions
+from provisioner.network import Network, network_from
 from provisioner.cli.fleet_options import browser_endpoint
 from provisioner.cli.fleet_progress import FleetProgress, SiteNotes
 from provisioner.cli.run_handoff import Deliver, hand_over, handoff_deliverer
@@ -56,12 +57,18 @@ def run_inventory(ctx: click.Context) -> None:
     if os.environ.get("MOODLE_TOKEN"):
         progress.warn("MOODLE_TOKEN is ignored with --inventory: a token belongs to one site (--token-out "
                       f"'tokens/{SITE}.json' keeps each site's)")
-    jobs = [_job(site, inventory, params, endpoint, progress) for site in sites]
+    network = network_from(params["ca_file"], params["proxy"], params["http_auth_file"])
+    jobs = [_job(site, inventory, params, endpoint, progress, network) for site in sites]
     for warning in dict.fromkeys(w for job in jobs for w in job.playbook.warnings):
         progress.warn(warning)
 
     started_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    browser = BrowserOptions(executable_path=params["browser_path"], headed=params["headed"], endpoint=endpoint)
+    # One browser per worker serves every site: it trusts the CA files of them all (REST checks trust each
+    # site's own only).
+    for job in jobs:
+        network = network.merged(job.options.network)
+    browser = BrowserOptions(executable_path=params["browser_path"], headed=params["headed"], endpoint=endpoint,
+                             network=network)
     parallel = max(1, min(params["parallel"], len(jobs)))
     clock = time.monotonic()
     progress.start()
@@ -99,7 +106,8 @@ def _select(inventory: Inventory, params: dict, shard_part) -> tuple[list[Site],
     return sites, selection
 
 
-def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, progress: FleetProgress) -> SiteJob:
+def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, progress: FleetProgress,
+         network: Network) -> SiteJob:
     try:
         book = load_playbook(params["playbook"], parse_vars(params["var_pairs"]), list(params["vars_files"]),
                              site_vars=site.vars_layers)
@@ -115,9 +123,21 @@ def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, p
                              check=params["check"], rotate_token=params["rotate_token"], headed=params["headed"],
                              browser_path=params["browser_path"], known_token=read_saved_token(token_out, site.url),
                              totp=sign_in.totp, session=sign_in.session, browser_endpoint=endpoint,
-                             artifacts_dir=(params["artifacts_dir"] or DEFAULT_ARTIFACTS) / site.name)
+                             artifacts_dir=(params["artifacts_dir"] or DEFAULT_ARTIFACTS) / site.name,
+                             network=_site_network(site, network))
     after = None if params["check"] else _hand_over_for(site, token_out, deliver, progress.for_site(site.name))
     return SiteJob(site.name, site.url, book, options, site.groups, after)
+
+
+def _site_network(site: Site, network: Network) -> Network:
+    """The site's own CA file (inventory) wins over --ca-file / $SSL_CERT_FILE; the proxy and basic
+    authentication are the run's."""
+    if site.ca_file is None:
+        return network
+    try:
+        return network.trusting(site.ca_file)
+    except PlaybookError as exc:
+        raise PlaybookError(f"site '{site.name}': {str(exc).replace('--ca-file', 'ca_file', 1)}") from None
 
 
 def _hand_over_for(site: Site, token_out: Path | None, deliver: Deliver | None, notes: SiteNotes):

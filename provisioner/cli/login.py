@@ -14,6 +14,8 @@ import click
 
 from provisioner import session_file
 from provisioner.browser import BrowserOptions
+from provisioner.cli.network_options import network_options
+from provisioner.network import network_from
 from provisioner.site_url import normalise_site_url
 from provisioner.errors import PlaybookError
 
@@ -29,12 +31,15 @@ from provisioner.errors import PlaybookError
 @click.option("--browser-path", envvar="PLAYWRIGHT_CHROMIUM_EXECUTABLE", metavar="PATH",
               type=click.Path(exists=True, dir_okay=False), show_envvar=True,
               help="Chromium to use instead of Playwright's own.")
-def login(site_url: str, session_path: Path | None, wait_minutes: float, browser_path: str | None) -> None:
+@network_options
+def login(site_url: str, session_path: Path | None, wait_minutes: float, browser_path: str | None,
+          **network) -> None:
     """Open the site's login page in a browser window; save the admin's session once signed in.
 
     Exit 0 saved, 1 not signed in, 2 bad input.
     """
     site_url = normalise_site_url(site_url)
+    way = network_from(**network)
     path = session_path or session_file.default_path(site_url)
     session_file.prepare_folder(path, create=session_path is None)
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -44,7 +49,7 @@ def login(site_url: str, session_path: Path | None, wait_minutes: float, browser
 
     click.echo(f"a browser window opens at {site_url}: sign in as a site administrator "
                f"(waiting up to {wait_minutes:g} min)", err=True)
-    session, release = save_session(site_url, path, BrowserOptions(executable_path=browser_path),
+    session, release = save_session(site_url, path, BrowserOptions(executable_path=browser_path, network=way),
                                     wait_s=wait_minutes * 60)
     click.echo(f"signed in to Moodle {release} as a site administrator; session saved to {path} "
                "(mode 0600: as sensitive as the admin's password; delete it when done)", err=True)

@@ -21,6 +21,7 @@ from provisioner.cli.token_out import check_writable, read_known_token, write_to
 from provisioner.errors import HandoffError, PlaybookError
 from provisioner.handoff import Connection, deliver, parse_targets
 from provisioner.rest.capabilities import SEVEN
+from provisioner.network import Network
 from provisioner.rest.client import MoodleRestClient, RestError
 from provisioner.rest.verify import Verification, verify
 from provisioner.secrets import Secret, redact_all
@@ -50,7 +51,7 @@ def rotate(token_out: Path | None, handoff_targets: tuple[str, ...], **inputs) -
     spec, progress, record = session.spec, Progress(), {}
 
     def prove(token: Secret) -> str | None:
-        record["verification"] = v = verify(session.site_url, token, SEVEN)
+        record["verification"] = v = verify(session.site_url, token, SEVEN, network=session.network)
         if not v.ok:
             return v.problem.message if v.problem else "not callable: " + ", ".join(
                 f.name for f in v.functions if not f.ok)
@@ -93,15 +94,15 @@ def rotate(token_out: Path | None, handoff_targets: tuple[str, ...], **inputs) -
     report.handoff = record.get("delivered", [])
     extra = {"saved_in": record.get("saved_in")}
     if not report.failed and not session.check and old_token is not None:
-        extra["old_token"] = old_token_state(session.site_url, old_token)
+        extra["old_token"] = old_token_state(session.site_url, old_token, session.network)
         progress.note(f"the old token now answers: {extra['old_token']}")
     finish(report, session, progress, redact_all(extra))
 
 
-def old_token_state(site_url: str, token: Secret) -> str:
+def old_token_state(site_url: str, token: Secret, network: Network) -> str:
     """What Moodle says to the old token after the rotation: `invalidtoken` when it is gone."""
     try:
-        with MoodleRestClient(site_url, token) as client:
+        with MoodleRestClient(site_url, token, network=network) as client:
             client.call("core_webservice_get_site_info")
     except RestError as exc:
         return exc.errorcode

@@ -13,12 +13,14 @@ import click
 
 from provisioner import app
 from provisioner.cli.admin_auth import read_session, read_totp, session_option, totp_option
+from provisioner.cli.network_options import network_options
 from provisioner.cli.fleet_options import browser_endpoint, fleet_options, refuse_without_inventory
 from provisioner.cli.progress import Progress
 from provisioner.cli.run_handoff import hand_over, handoff_deliverer
 from provisioner.cli.run_inputs import ADMIN_PASSWORD_ENV, exit_code, parse_vars, read_admin_password
 from provisioner.cli.token_out import check_writable, read_known_token
 from provisioner.errors import PlaybookError
+from provisioner.network import network_from
 from provisioner.playbook import load_playbook
 from provisioner.site_url import normalise_site_url
 
@@ -55,13 +57,14 @@ from provisioner.site_url import normalise_site_url
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
               help="Deliver the verified connection after a converged run: stdout, file:PATH or "
                    "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
+@network_options
 @fleet_options
 def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_user: str,
         admin_password_file: Path | None, session_file: Path | None, totp_secret_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool,
-        artifacts_dir: Path | None, handoff_targets: tuple[str, ...], inventory: Path | None,
-        **fleet) -> None:
+        artifacts_dir: Path | None, handoff_targets: tuple[str, ...], ca_file: Path | None, proxy: str | None,
+        http_auth_file: Path | None, inventory: Path | None, **fleet) -> None:
     """Connect the Moodle site at --site (or every site of --inventory) as PLAYBOOK describes.
 
     Exit codes: 0 converged, 1 failed, 2 bad input (nothing touched), 3 changes pending (--check).
@@ -77,6 +80,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
         raise PlaybookError("give the site to provision: --site URL (or $MOODLE_SITE_URL) or --sandbox NAME, "
                             "not both")
     site_url = normalise_site_url(site_url) if site_url else None
+    network = network_from(ca_file, proxy, http_auth_file)
     book = load_playbook(playbook, parse_vars(var_pairs), list(vars_files))
     if sandbox_name and (session_file or totp_secret_file):
         raise PlaybookError("--sandbox signs in with the sandbox's own admin password: leave out "
@@ -104,7 +108,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
     options = app.RunOptions(site_url=site_url, admin_user=admin_user, admin_password=admin_password,
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
                              known_token=read_known_token(token_out, site_url), totp=totp, session=session,
-                             browser_endpoint=endpoint,
+                             browser_endpoint=endpoint, network=network,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)

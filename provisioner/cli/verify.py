@@ -14,9 +14,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from provisioner.cli.network_options import network_options
 from provisioner.errors import HandoffError
 from provisioner.handoff import Connection, deliver, parse_targets
 from provisioner.handoff.targets import StdoutTarget
+from provisioner.network import network_from
 from provisioner.rest.doctor import diagnose
 from provisioner.rest.render import findings_view, verification_view
 from provisioner.rest.verify import verify as verify_token
@@ -26,6 +28,7 @@ TOKEN_ENV = "MOODLE_TOKEN"
 
 
 def _connection_options(command):
+    command = network_options(command)
     command = click.option("--timeout", type=float, default=30.0, show_default=True,
                            help="Seconds to wait for each answer from Moodle.")(command)
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(command)
@@ -82,7 +85,8 @@ def _console(to_stderr: bool) -> Console:
               help="After a successful check, hand the connection off: stdout, file:PATH "
                    "(.env by extension, else JSON; mode 0600) or webhook:URL (bearer from "
                    "$ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
-def verify(site: str, token_file: str | None, as_json: bool, timeout: float, handoffs: tuple[str, ...]) -> None:
+def verify(site: str, token_file: str | None, as_json: bool, timeout: float, handoffs: tuple[str, ...],
+           **network) -> None:
     """Check a token: site, Moodle version, its user, and each of the seven functions; preview the sync.
 
     Exit 0 when all is well, 1 when not (or a hand-off failed), 2 on bad input.
@@ -91,7 +95,7 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
     targets = parse_targets(list(handoffs))  # bad targets are bad input: nothing is called yet
     # With `--handoff stdout`, stdout carries only the hand-off JSON; the report moves to stderr.
     report_to_stderr = any(isinstance(t, StdoutTarget) for t in targets)
-    verification = verify_token(site, token, timeout=timeout)
+    verification = verify_token(site, token, timeout=timeout, network=network_from(**network))
 
     delivered: list[str] = []
     handoff_error: HandoffError | None = None
@@ -120,13 +124,13 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
 
 @click.command()
 @_connection_options
-def doctor(site: str, token_file: str | None, as_json: bool, timeout: float) -> None:
+def doctor(site: str, token_file: str | None, as_json: bool, timeout: float, **network) -> None:
     """Say what is wrong with the connection and which seed step fixes it.
 
     Exit 0 when nothing is wrong, 1 with findings, 2 on bad input.
     """
     token = read_token(token_file)
-    findings = diagnose(site, token, timeout=timeout)
+    findings = diagnose(site, token, timeout=timeout, network=network_from(**network))
     if as_json:
         click.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings]}, indent=2))
     else:

@@ -14,6 +14,7 @@ is bad input (exit 2): nothing runs on any site until the whole inventory is rig
       south:
         url: https://south.example.edu
         session_file: sessions/south.json      # saved by `provisioner login`, instead of a password
+        ca_file: certs/south-ca.pem            # the school's own certificate authority (PEM), if it has one
     groups:
       district-a: [north-high, south]
 """
@@ -31,7 +32,7 @@ from provisioner.playbook.yaml_source import LineDict, LineList, describe, load_
 from provisioner.site_url import normalise_site_url
 
 TOP_LEVEL = ("defaults", "sites", "groups")
-SITE_KEYS = ("url", "admin_user", "admin_password", "totp_secret", "session_file", "vars")
+SITE_KEYS = ("url", "admin_user", "admin_password", "totp_secret", "session_file", "ca_file", "vars")
 DEFAULT_KEYS = SITE_KEYS[1:]
 SECRET_KEYS = ("admin_password", "totp_secret")
 ALL = "all"  # every site; not a group one can define
@@ -84,7 +85,9 @@ def _site(name: str, entry: Any, defaults: dict[str, Any], path: Path, line: int
     sign_in = _sign_in(own, defaults, who, path, line)
     layers = tuple(layer for layer in (defaults.get("vars"), own.get("vars")) if layer is not None)
     admin_user = own.get("admin_user", defaults.get("admin_user", "admin"))
-    return Site(name=name, url=own["url"], line=line, admin_user=admin_user, vars_layers=layers, **sign_in)
+    ca_file = own.get("ca_file", defaults.get("ca_file"))
+    return Site(name=name, url=own["url"], line=line, admin_user=admin_user, vars_layers=layers, ca_file=ca_file,
+                **sign_in)
 
 
 def _sign_in(own: dict[str, Any], defaults: dict[str, Any], who: str, path: Path, line: int) -> dict[str, Any]:
@@ -128,7 +131,7 @@ def _fields(mapping: Any, path: Path, who: str, allowed: tuple[str, ...], line: 
             fields[key] = _text(value, key, who, path, at)
         elif key in SECRET_KEYS:
             fields[key] = _secret_source(value, key, who, path, at)
-        elif key == "session_file":
+        elif key in ("session_file", "ca_file"):
             fields[key] = _relative_to(path, _text(value, key, who, path, at))
         elif key == "vars" and value is not None:
             if not isinstance(value, LineDict):

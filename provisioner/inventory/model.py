@@ -41,6 +41,7 @@ class Site:
     admin_password: SecretSource | None = None
     totp_secret: SecretSource | None = None
     session_file: Path | None = None
+    ca_file: Path | None = None               # the school's own CA (PEM), trusted besides the usual ones
     vars_layers: tuple[VarsLayer, ...] = ()   # defaults first, then the site's own: later wins
     groups: tuple[str, ...] = ()
 

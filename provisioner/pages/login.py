@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 
 from provisioner.browser import PlaywrightError, PlaywrightTimeout
-from provisioner.errors import StepError
+from provisioner.errors import HttpStatusError, StepError
 from provisioner.pages.mfa import MfaPage
-from provisioner.pages.site import MoodleSite, squash
+from provisioner.pages.site import MoodleSite, is_moodle_page, squash
 from provisioner.secrets import Secret
 from provisioner.session_file import SavedSession
 from provisioner.totp import Totp
@@ -40,6 +40,9 @@ class LoginPage:
             return self._login_unrendered(username, password, totp, landing)
         site, page = self.site, self.site.page
         site.goto(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
+        if page.locator("#username").count() == 0 and site.is_on_site(page.url) and not is_moodle_page(page.content()):
+            raise StepError(f"{site.base_url} does not answer as a Moodle site (its login page is not Moodle's): "
+                            "give the root URL of Moodle, as its wwwroot", url=page.url)
         if page.locator("#username").count() == 0:
             raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
                             f"`provisioner login --site {site.base_url}` and run with --session-file",
@@ -51,6 +54,8 @@ class LoginPage:
         page.fill("#password", password.reveal())
         try:
             site.submit("#loginbtn", anonymous=True)
+        except HttpStatusError:
+            raise
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None
@@ -72,6 +77,9 @@ class LoginPage:
         site = self.site
         doc = site.read(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         form = doc.first("form:has(#username):has(#password)")
+        if form is None and site.is_on_site(doc.url) and not is_moodle_page(doc.source):
+            raise StepError(f"{site.base_url} does not answer as a Moodle site (its login page is not Moodle's): "
+                            "give the root URL of Moodle, as its wwwroot", url=doc.url)
         if form is None:
             raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
                             f"`provisioner login --site {site.base_url}` and run with --session-file", url=doc.url)
@@ -81,6 +89,8 @@ class LoginPage:
         action = form.get("action") or doc.url
         try:
             landed = site.post_form(action if site.is_on_site(action) else site.url(self.PATH), fields, anonymous=True)
+        except HttpStatusError:
+            raise
         except StepError as refused:  # logged in, but the landing admin page refused this account
             raise StepError("this account is not a site administrator", url=refused.url,
                             moodle_message=refused.moodle_message) from None

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 from provisioner.browser import PlaywrightError, PlaywrightTimeout, Tab
-from provisioner.errors import StepError
+from provisioner import unreachable
+from provisioner.errors import HttpStatusError, SiteUnreachable, StepError
 from provisioner.pages.html import Document, text_of
 
 # Moodle's own Behat waits for this before touching a page: its JS is still wiring up forms until then.
@@ -69,6 +70,8 @@ class MoodleSite:
             raise StepError("the site is in maintenance mode (HTTP 503)", url=url,
                             moodle_message=self._text("body")[:300])
         self.raise_for_moodle_error(anonymous=anonymous)
+        if response is not None and response.status >= 400:
+            raise self.http_error(response.status, self.page.url)
         self._pristine_url = self.page.url
 
     def read(self, path: str, *, again: bool = False, anonymous: bool = False, referer: str | None = None,
@@ -111,7 +114,8 @@ class MoodleSite:
         except PlaywrightTimeout:
             raise StepError(silence.format(s=f"{self.tab.timeout_ms / 1000:.0f}"), url=url) from None
         except PlaywrightError as exc:
-            raise StepError(f"the site cannot be reached: {str(exc).splitlines()[0]}", url=url) from None
+            said = unreachable.say(str(exc), url, self.tab.network, self.tab.timeout_ms / 1000)
+            raise SiteUnreachable(said, url=url) from None
 
     def _served(self, fetched, url: str, anonymous: bool) -> Document:
         self._read_url = fetched.url
@@ -122,6 +126,8 @@ class MoodleSite:
         box = doc.first("[data-rel=fatalerror], .errorbox")
         if box is not None:
             raise StepError("Moodle showed an error page", url=doc.url, moodle_message=text_of(box))
+        if fetched.status >= 400:
+            raise self.http_error(fetched.status, doc.url)
         if not anonymous and self.path_of(doc.url).startswith("login/"):
             raise StepError("the admin session was lost (Moodle sent the browser to its login page)", url=doc.url)
         return doc
@@ -201,6 +207,37 @@ class MoodleSite:
             raise StepError("the admin session was lost (Moodle sent the browser to its login page)",
                             url=self.page.url)
 
+    def http_error(self, status: int, url: str) -> HttpStatusError:
+        """An HTTP error that is not one of Moodle's error pages, said in terms of the site."""
+        path = self.path_of(url) or "/"
+        if status == 401:
+            given = self.tab.network.basic_auth is not None
+            said = ("the user and password given for the site's HTTP authentication were refused (HTTP 401)"
+                    if given else "the site asks for HTTP authentication before Moodle (HTTP 401): give it with "
+                    "--http-auth-file, or $MOODLE_HTTP_USER and $MOODLE_HTTP_PASSWORD")
+        elif status == 404:
+            said = f"the page {path} was not found on this site (HTTP 404): is {self.base_url} Moodle's root URL?"
+            if path.startswith(self.admin_dir + "/"):
+                said += (" A renamed admin folder ($CFG->admin) is not supported by Moodle 5.1 and later: on "
+                         "those releases the site's admin pages live under /admin")
+        elif status == 403:
+            said = (f"the web server refused {path} (HTTP 403) before Moodle answered: an address allow-list or "
+                    "firewall in front of the site?")
+        elif status == 400:
+            said = (f"the site refused the request for {path} (HTTP 400): is the URL's scheme right (https:// for "
+                    "an HTTPS site)?")
+        elif status == 407:
+            said = "the proxy asks for a user and password (HTTP 407): put them in --proxy's URL (or $HTTPS_PROXY)"
+        elif status in (502, 504):
+            said = f"the front end of the site got no answer from Moodle for {path} (HTTP {status}): Moodle's " \
+                   "web server or PHP is down or overloaded"
+        elif status >= 500:
+            said = (f"the site failed on {path} (HTTP {status}): Moodle or its web server hit an error; the "
+                    "server's error log says which")
+        else:
+            said = f"the site answered {path} with HTTP {status}"
+        return HttpStatusError(said, status=status, url=url)
+
     def form_errors(self) -> str:
         """Validation messages of a re-rendered moodleform, joined; empty when there are none."""
         errors = self.page.locator(".invalid-feedback:not(:empty), .alert-danger")
@@ -226,6 +263,11 @@ class MoodleSite:
         self._shots += 1
         name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "page"
         return self.tab.screenshot(self.artifacts_dir / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
+
+
+def is_moodle_page(source: str) -> bool:
+    """Every page Moodle renders sets up its JS config (M.cfg, with the site's wwwroot) in the head."""
+    return "M.cfg" in source and "wwwroot" in source
 
 
 def squash(text: str) -> str:

@@ -13,13 +13,16 @@ import html
 import json
 import logging
 import re
+import ssl
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from provisioner import unreachable
 from provisioner.errors import PlaybookError, VerifyError
+from provisioner.network import Network, network_from
 from provisioner.secrets import Secret, redact
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ ENDPOINT_FORBIDDEN = "endpoint-forbidden"  # 403 + empty body: web services off,
 UNREACHABLE = "unreachable"                # DNS, refused connection, TLS, timeout
 NOT_MOODLE = "not-moodle"                  # an answer, but not Moodle's JSON
 WRONG_SITE_URL = "wrong-site-url"          # Moodle redirects: the URL differs from its wwwroot
+HTTP_AUTH = "http-auth"                    # HTTP 401: basic authentication in front of Moodle
+SERVER_ERROR = "server-error"              # HTTP 5xx
 
 
 _HREF = re.compile(r"""<a\s[^>]*href=["']([^"']+)["']""", re.IGNORECASE)
@@ -113,8 +118,19 @@ def _raise_for_transport_shape(response: httpx.Response, function: str, site_url
     if response.status_code == 403 and not response.content.strip():
         raise RestError(ENDPOINT_FORBIDDEN, "HTTP 403 with an empty body: web services or the REST "
                         "protocol are disabled", function=function)
-    if response.status_code != 200:
-        raise RestError(NOT_MOODLE, f"HTTP {response.status_code} from {response.request.url}: "
+    status = response.status_code
+    if status == 401:
+        raise RestError(HTTP_AUTH, "the site asks for HTTP authentication before Moodle (HTTP 401): give it "
+                        "with --http-auth-file, or $MOODLE_HTTP_USER and $MOODLE_HTTP_PASSWORD (or the ones given "
+                        "were refused)", function=function)
+    if status == 407:
+        raise RestError(UNREACHABLE, "the proxy asks for a user and password (HTTP 407): put them in --proxy's "
+                        "URL (or $HTTPS_PROXY)", function=function)
+    if status >= 500:
+        raise RestError(SERVER_ERROR, f"the site failed on {path} (HTTP {status}): Moodle or its web server "
+                        "hit an error (or is down behind its front end)", function=function)
+    if status != 200:
+        raise RestError(NOT_MOODLE, f"HTTP {status} from {response.request.url}: "
                         "is this the root URL of a Moodle site?", function=function)
 
 
@@ -131,11 +147,13 @@ class MoodleRestClient:
     """Calls web-service functions with one token. Redirects are not followed: they mean a wrong URL."""
 
     def __init__(self, site_url: str, token: Secret, *, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, network: Network | None = None):
         self.site_url = normalise_site_url(site_url)
         self._token = Secret(token)
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport,
-                                  headers={"User-Agent": "moodle-enrollait-provisioner"})
+        self._timeout = timeout
+        self.network = network or network_from()  # as the environment says, when nobody chose
+        self._http = http_client(self.network, self.site_url, timeout=timeout, transport=transport,
+                                 headers={"User-Agent": "moodle-enrollait-provisioner"})
 
     def __enter__(self) -> MoodleRestClient:
         return self
@@ -171,6 +189,10 @@ class MoodleRestClient:
         code = data.get("errorcode") if isinstance(data, dict) else None
         if code == "enablewsdescription":
             return False
+        if code in ("missingparam", "invalidparameter"):
+            # Moodle 5.3 dropped appsitecheck (MDL-87010): the script then asks for the username it was
+            # not given, which it does only after web services were found enabled. No login was tried.
+            return True
         if code == "requirecorrectaccess":
             raise RestError(WRONG_SITE_URL, f"{self.site_url} is not the address Moodle knows itself by "
                             "(host or port differ from its wwwroot)", function="login/token.php")
@@ -182,8 +204,22 @@ class MoodleRestClient:
         try:
             return self._http.post(url, data=dict(body))
         except httpx.TimeoutException:
-            raise RestError(UNREACHABLE, f"no answer from {self.site_url} in time", function=function) from None
-        except httpx.HTTPError as exc:
+            said = unreachable.say("timeout", self.site_url, self.network, self._timeout)
+            raise RestError(UNREACHABLE, said, function=function) from None
+        except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
             # str(exc) names the host and the OS error; it never contains the body, hence no token.
-            raise RestError(UNREACHABLE, f"cannot reach {self.site_url}: {exc}", function=function) from None
+            raw = f"{type(exc).__name__}: {exc} {exc.__context__ or ''}"
+            said = unreachable.say(raw, self.site_url, self.network, self._timeout)
+            raise RestError(UNREACHABLE, said, function=function) from None
+
+
+def http_client(network: Network, site_url: str, **settings) -> httpx.Client:
+    """An HTTP client that takes the network's way to `site_url`: its CAs beside the public ones, its proxy
+    (or none, as NO_PROXY says), basic authentication in front of the site. The environment is read once,
+    by `network_from`, and not again by httpx: browser and REST then agree."""
+    proxy = network.proxy_for(site_url)
+    auth = network.basic_auth
+    return httpx.Client(verify=network.ssl_context(), trust_env=False, follow_redirects=False,
+                        proxy=proxy.url() if proxy else None,
+                        auth=httpx.BasicAuth(auth.username, auth.password.reveal()) if auth else None, **settings)
 

@@ -18,9 +18,11 @@ from dataclasses import asdict, dataclass
 import httpx
 
 from provisioner.rest import capabilities as caps
-from provisioner.rest.client import (ENDPOINT_FORBIDDEN, NOT_MOODLE, UNREACHABLE, WRONG_SITE_URL,
+from provisioner.rest.client import (ENDPOINT_FORBIDDEN, HTTP_AUTH, NOT_MOODLE, SERVER_ERROR, UNREACHABLE,
+                                     WRONG_SITE_URL,
                                      MoodleRestClient, RestError)
 from provisioner.rest.verify import SITE_POLICY_CAUSE, Verification, verify
+from provisioner.network import Network
 from provisioner.secrets import Secret, redact
 
 SEED_STEPS = {
@@ -59,15 +61,15 @@ class Finding:
 
 
 def diagnose(site_url: str, token: Secret, *, timeout: float = 30.0,
-             transport: httpx.BaseTransport | None = None) -> list[Finding]:
+             transport: httpx.BaseTransport | None = None, network: Network | None = None) -> list[Finding]:
     """Findings, most fundamental first; an empty list means the connection is healthy."""
-    verification = verify(site_url, token, timeout=timeout, transport=transport)
-    return explain(verification, lambda: _web_services_enabled(site_url, token, timeout, transport))
+    verification = verify(site_url, token, timeout=timeout, transport=transport, network=network)
+    return explain(verification, lambda: _web_services_enabled(site_url, token, timeout, transport, network))
 
 
-def _web_services_enabled(site_url, token, timeout, transport) -> bool | None:
+def _web_services_enabled(site_url, token, timeout, transport, network) -> bool | None:
     try:
-        with MoodleRestClient(site_url, token, timeout=timeout, transport=transport) as client:
+        with MoodleRestClient(site_url, token, timeout=timeout, transport=transport, network=network) as client:
             return client.web_services_enabled()
     except RestError:
         return None
@@ -107,6 +109,10 @@ def _site_level(v: Verification, web_services_enabled) -> Finding:
         return Finding("The site cannot be reached", None, p.message)
     if p.errorcode == NOT_MOODLE:
         return Finding("The address does not answer like a Moodle site", None, p.message)
+    if p.errorcode == HTTP_AUTH:
+        return Finding("HTTP authentication in front of Moodle stops the call", None, p.message)
+    if p.errorcode == SERVER_ERROR:
+        return Finding("The site fails with a server error", None, p.message)
     if p.errorcode == "sitemaintenance":
         return Finding("The site is in maintenance mode", None, p.message)
     return Finding(f"Moodle refused every call: {p.message}", None, p.debuginfo or "")

@@ -16,15 +16,18 @@ import httpx
 
 from provisioner.rest import access_checks
 from provisioner.rest import capabilities as caps
-from provisioner.rest.client import (ENDPOINT_FORBIDDEN, NOT_MOODLE, UNREACHABLE, WRONG_SITE_URL,
+from provisioner.rest.client import (ENDPOINT_FORBIDDEN, HTTP_AUTH, NOT_MOODLE, SERVER_ERROR, UNREACHABLE,
+                                     WRONG_SITE_URL,
                                      MoodleRestClient, RestError)
 from provisioner.rest.preview import SyncPreview, build_preview
 from provisioner.rest.probes import PROBES, ProbeTarget
+from provisioner.network import Network
 from provisioner.secrets import Secret, redact_all
 
 # Refusals that every function would get alike: probing the rest adds nothing.
 SITE_LEVEL_CODES = frozenset({
-    ENDPOINT_FORBIDDEN, UNREACHABLE, NOT_MOODLE, WRONG_SITE_URL, "invalidtoken", "sitemaintenance",
+    ENDPOINT_FORBIDDEN, UNREACHABLE, NOT_MOODLE, WRONG_SITE_URL, HTTP_AUTH, SERVER_ERROR, "invalidtoken",
+    "sitemaintenance",
     "wsaccessusersuspended", "wsaccessuserdeleted", "wsaccessuserunconfirmed", "wsaccessusernologin",
     "wsaccessuserexpired", "usernotconfirmed", "passwordisexpired",
 })
@@ -137,8 +140,9 @@ def _course_capability(error: RestError) -> str:
 
 
 def verify(site_url: str, token: Secret, expected_functions: tuple[str, ...] = caps.SEVEN, *,
-           timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> Verification:
-    with MoodleRestClient(site_url, token, timeout=timeout, transport=transport) as client:
+           timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+           network: Network | None = None) -> Verification:
+    with MoodleRestClient(site_url, token, timeout=timeout, transport=transport, network=network) as client:
         return _verify(client, expected_functions)
 
 

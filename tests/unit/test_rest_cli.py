@@ -29,8 +29,8 @@ def site(monkeypatch):
     answers = dict(HEALTHY)
     real_verify = verify_module.verify
 
-    def replayed(site_url, token, expected=caps.SEVEN, *, timeout=30.0, transport=None):
-        return real_verify(site_url, token, expected, timeout=timeout, transport=replay(answers))
+    def replayed(site_url, token, expected=caps.SEVEN, *, timeout=30.0, transport=None, network=None):
+        return real_verify(site_url, token, expected, timeout=timeout, transport=replay(answers), network=network)
 
     monkeypatch.setattr(verify_cli, "verify_token", replayed)
     monkeypatch.setattr(doctor_module, "verify", replayed)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from provisioner import app, session_file
-from provisioner.browser import _within
+from provisioner.browser.tab import _within
 from provisioner.cli import cli
 from provisioner.errors import PlaybookError
 from provisioner.secrets import Secret, redact
