@@ -41,27 +41,36 @@ class LoginPage:
         site, page = self.site, self.site.page
         site.goto(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         if page.locator("#username").count() == 0 and site.is_on_site(page.url) and not is_moodle_page(page.content()):
-            raise StepError(f"{site.base_url} does not answer as a Moodle site (its login page is not Moodle's): "
-                            "give the root URL of Moodle, as its wwwroot", url=page.url)
+            raise _not_moodle(site.base_url, page.url)
         if page.locator("#username").count() == 0:
             raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
                             f"`provisioner login --site {site.base_url}` and run with --session-file",
                             url=page.url)
-        site.admin_dir = self._admin_dir() or site.admin_dir  # a renamed admin folder, known before login
+        landing_admin, site.admin_dir = site.admin_dir, self._admin_dir() or site.admin_dir  # a renamed admin folder
         site.edit()
         self._wait_for_password_field()
         page.fill("#username", username)
         page.fill("#password", password.reveal())
         try:
             site.submit("#loginbtn", anonymous=True)
-        except HttpStatusError:
-            raise
-        except StepError as refused:  # logged in, but the landing admin page refused this account
-            raise StepError("this account is not a site administrator", url=refused.url,
-                            moodle_message=refused.moodle_message) from None
+        except StepError as refused:
+            self._raise_unless_landing_misnamed(refused, landing_admin)
+            return  # past the login form: the admin pages are read next, in the right folder
         self._raise_unless_past_login(page.url, self._login_error)
         if MfaPage(site).is_here():
             MfaPage(site).pass_with(totp)
+
+    def _raise_unless_landing_misnamed(self, refused: StepError, landing_admin: str) -> None:
+        """The admin page Moodle returned to after login failed. Where the landing was named before the
+        site's renamed admin folder was known, that says nothing: the admin pages are read next, in the
+        right folder. Otherwise an HTTP error is said as it is, and Moodle's own error page means the
+        account may not open admin pages."""
+        if landing_admin != self.site.admin_dir:
+            return
+        if isinstance(refused, HttpStatusError):
+            raise refused
+        raise StepError("this account is not a site administrator", url=refused.url,
+                        moodle_message=refused.moodle_message) from None
 
     def _raise_unless_past_login(self, url: str, login_error: Callable[[], str | None]) -> None:
         """Where the login form's post landed, rendered or not: a forced password change, or the form again."""
@@ -78,22 +87,19 @@ class LoginPage:
         doc = site.read(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         form = doc.first("form:has(#username):has(#password)")
         if form is None and site.is_on_site(doc.url) and not is_moodle_page(doc.source):
-            raise StepError(f"{site.base_url} does not answer as a Moodle site (its login page is not Moodle's): "
-                            "give the root URL of Moodle, as its wwwroot", url=doc.url)
+            raise _not_moodle(site.base_url, doc.url)
         if form is None:
             raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
                             f"`provisioner login --site {site.base_url}` and run with --session-file", url=doc.url)
-        site.admin_dir = _admin_dir_in(doc.source) or site.admin_dir  # a renamed admin folder, known before login
+        landing_admin, site.admin_dir = site.admin_dir, _admin_dir_in(doc.source) or site.admin_dir
         fields = [(n, v) for n, v in doc.form_fields(form) if n not in ("username", "password")]
         fields += [("username", username), ("password", password.reveal())]
         action = form.get("action") or doc.url
         try:
             landed = site.post_form(action if site.is_on_site(action) else site.url(self.PATH), fields, anonymous=True)
-        except HttpStatusError:
-            raise
-        except StepError as refused:  # logged in, but the landing admin page refused this account
-            raise StepError("this account is not a site administrator", url=refused.url,
-                            moodle_message=refused.moodle_message) from None
+        except StepError as refused:
+            self._raise_unless_landing_misnamed(refused, landing_admin)
+            return
         self._raise_unless_past_login(landed.url, lambda: landed.text(_LOGIN_ERROR) or None)
         if MfaPage(site).is_at(landed.url):
             site.show(landed)  # the browser opens, with the session, on the factor's form
@@ -169,6 +175,11 @@ class LoginPage:
 def _session_over(session: SavedSession, site_url: str, url: str, said: str | None) -> StepError:
     return StepError(f"the saved session ({session.saved_at or 'undated'}) has expired or was logged out: sign "
                      f"in again with `provisioner login --site {site_url}`", url=url, moodle_message=said)
+
+
+def _not_moodle(base_url: str, url: str) -> StepError:
+    return StepError(f"{base_url} does not answer as a Moodle site (its login page is not Moodle's): give the "
+                     "root URL of Moodle, as its wwwroot", url=url)
 
 
 def _admin_dir_in(source: str) -> str | None:

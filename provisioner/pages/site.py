@@ -217,7 +217,7 @@ class MoodleSite:
                     "--http-auth-file, or $MOODLE_HTTP_USER and $MOODLE_HTTP_PASSWORD")
         elif status == 404:
             said = f"the page {path} was not found on this site (HTTP 404): is {self.base_url} Moodle's root URL?"
-            if path.startswith(self.admin_dir + "/"):
+            if path.startswith((self.admin_dir + "/", "admin/")):
                 said += (" A renamed admin folder ($CFG->admin) is not supported by Moodle 5.1 and later: on "
                          "those releases the site's admin pages live under /admin")
         elif status == 403:

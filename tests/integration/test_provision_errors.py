@@ -37,4 +37,4 @@ def test_unreachable_site_fails_with_one_line(moodle_sandbox):
     result = run_cli(moodle_sandbox, "run", str(PLAYBOOK), "--site", "http://127.0.0.1:9")
 
     assert result.code == 1
-    assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr
+    assert "nothing answers at 127.0.0.1:9" in result.stderr and "Traceback" not in result.stderr
