@@ -13,6 +13,7 @@ from provisioner.browser import Browser, BrowserOptions, open_tab
 from provisioner.errors import SiteUnreachable, StepError
 from provisioner.network import Network
 from provisioner.pages.site import MoodleSite
+from provisioner.releases import release_notes
 from provisioner.runner import run_steps
 from provisioner.runner.report import RunReport
 from provisioner.secrets import Secret
@@ -56,6 +57,7 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
         site = MoodleSite(tab, options.site_url, options.artifacts_dir)
         sign_in(site, options.admin_user, options.admin_password, options.totp, options.session)
         report.moodle_release = site.release
+        report.release_notes = release_notes(site.release)
         ctx = StepContext(site=site, check=options.check,
                           options={"rotate_token": options.rotate_token, "known_token": options.known_token})
 

@@ -84,6 +84,8 @@ def summary_line(report: RunReport) -> Text:
         headline = outcome
     style = {"converged": "bold green", "pending": "bold cyan", "failed": "bold red"}[outcome]
     line = Text(f"{headline}: {tally} in {report.seconds:g} s", style=style)
+    for note in report.release_notes:
+        line.append(f"\n  note: {note}", style="yellow")
     # Every step may have converged and the run still failed: REST disagreed with what the UI showed.
     for problem in report.verification_problems:
         line.append(f"\n  token verification: {redact(problem)}", style="red")

@@ -19,7 +19,7 @@ from provisioner.errors import HandoffError
 from provisioner.handoff import Connection, deliver, parse_targets
 from provisioner.handoff.targets import StdoutTarget
 from provisioner.network import network_from
-from provisioner.rest.doctor import diagnose
+from provisioner.rest.doctor import examine
 from provisioner.rest.render import findings_view, verification_view
 from provisioner.rest.verify import verify as verify_token
 from provisioner.secrets import Secret, redact
@@ -130,10 +130,15 @@ def doctor(site: str, token_file: str | None, as_json: bool, timeout: float, **n
     Exit 0 when nothing is wrong, 1 with findings, 2 on bad input.
     """
     token = read_token(token_file)
-    findings = diagnose(site, token, timeout=timeout, network=network_from(**network))
+    findings, verification = examine(site, token, timeout=timeout, network=network_from(**network))
+    notes = verification.release_notes
     if as_json:
-        click.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings]}, indent=2))
+        click.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings],
+                               "release": verification.release, "release_notes": notes}, indent=2))
     else:
-        _console(False).print(findings_view(findings))
+        console = _console(False)
+        console.print(findings_view(findings))
+        for note in notes:
+            console.print(f"note: {note}", style="yellow")
     sys.exit(0 if not findings else 1)
 

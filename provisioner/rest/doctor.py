@@ -63,8 +63,15 @@ class Finding:
 def diagnose(site_url: str, token: Secret, *, timeout: float = 30.0,
              transport: httpx.BaseTransport | None = None, network: Network | None = None) -> list[Finding]:
     """Findings, most fundamental first; an empty list means the connection is healthy."""
+    return examine(site_url, token, timeout=timeout, transport=transport, network=network)[0]
+
+
+def examine(site_url: str, token: Secret, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+            network: Network | None = None) -> tuple[list[Finding], Verification]:
+    """The findings, and the verification they were read from (its release notes are worth showing)."""
     verification = verify(site_url, token, timeout=timeout, transport=transport, network=network)
-    return explain(verification, lambda: _web_services_enabled(site_url, token, timeout, transport, network))
+    findings = explain(verification, lambda: _web_services_enabled(site_url, token, timeout, transport, network))
+    return findings, verification
 
 
 def _web_services_enabled(site_url, token, timeout, transport, network) -> bool | None:

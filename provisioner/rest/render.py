@@ -44,6 +44,8 @@ def verification_view(v: Verification) -> Group:
     site.add_column()
     site.add_row("Site", redact(f"{v.site_name or '?'}  ({v.site_url})"))
     site.add_row("Moodle", f"{v.release or '?'}  (version {v.version or '?'})")
+    for note in v.release_notes:
+        site.add_row("", Text(note, style="yellow"))
     site.add_row("Token user", f"{v.username or '?'}  (id {v.userid if v.userid is not None else '?'})")
     site.add_row("Access", _access(v))
     if v.missing_capabilities:

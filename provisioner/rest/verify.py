@@ -17,11 +17,11 @@ import httpx
 from provisioner.rest import access_checks
 from provisioner.rest import capabilities as caps
 from provisioner.rest.client import (ENDPOINT_FORBIDDEN, HTTP_AUTH, NOT_MOODLE, SERVER_ERROR, UNREACHABLE,
-                                     WRONG_SITE_URL,
-                                     MoodleRestClient, RestError)
+                                     WRONG_SITE_URL, MoodleRestClient, RestError)
 from provisioner.rest.preview import SyncPreview, build_preview
 from provisioner.rest.probes import PROBES, ProbeTarget
 from provisioner.network import Network
+from provisioner.releases import release_notes
 from provisioner.secrets import Secret, redact_all
 
 # Refusals that every function would get alike: probing the rest adds nothing.
@@ -94,9 +94,15 @@ class Verification:
     def check(self, name: str) -> FunctionCheck | None:
         return next((f for f in self.functions if f.name == name), None)
 
+    @property
+    def release_notes(self) -> list[str]:
+        """Not tested with this tool, past Moodle's security support: worth saying, not a failure."""
+        return release_notes(self.release or "")
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
+        data["release_notes"] = self.release_notes
         for f in data["functions"]:
             f["ok"] = self.check(f["name"]).ok
         return redact_all(data)

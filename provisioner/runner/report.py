@@ -26,6 +26,7 @@ class RunReport:
     site: str
     check: bool
     moodle_release: str = ""
+    release_notes: list[str] = field(default_factory=list)  # not tested with this tool, past security support
     steps: list[StepResult] = field(default_factory=list)
     verification: dict | None = None
     verification_problems: list[str] = field(default_factory=list)  # REST disagreed: the run failed

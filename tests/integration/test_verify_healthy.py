@@ -2,8 +2,11 @@
 agrees with the database, and proving it changes nothing on the site."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from provisioner.releases import SECURITY_SUPPORT_ENDS
 from provisioner.rest.capabilities import SEVEN
 from provisioner.rest.verify import verify
 
@@ -40,3 +43,7 @@ def test_healthy_connection_verifies_and_the_probes_change_nothing(site, tmp_pat
     assert result.code == 0, result.stderr
     assert result.report["ok"] is True and result.report["is_site_admin"] is True
     assert site.token.reveal() not in result.stdout + result.stderr
+    # a healthy connection on a release Moodle no longer fixes (4.1; 5.0 since October 2026) says so
+    past_support = [n for n in result.report["release_notes"] if "no longer gets security fixes" in n]
+    expected = SECURITY_SUPPORT_ENDS[site.sandbox.version] < date.today()
+    assert bool(past_support) == expected, result.report["release_notes"]
