@@ -6,9 +6,11 @@ any step runs: nothing changed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provisioner import site_lock
 from provisioner.browser import Browser, BrowserOptions, open_tab
 from provisioner.errors import SiteUnreachable, StepError
 from provisioner.network import Network
@@ -40,6 +42,8 @@ class RunOptions:
     browser_endpoint: str | None = None    # a remote Playwright browser server instead of a local Chromium
     browser: Browser | None = None         # an open browser of this thread to reuse (a fresh context per run)
     network: Network = Network()           # the way to the site: CAs to trust, proxy, basic authentication
+    lock_wait_s: float = 600.0             # how long to wait for another run changing the same site
+    on_lock_wait: Callable[[str], None] = lambda line: None  # told once when this run has to wait
 
 
 @dataclass
@@ -50,6 +54,15 @@ class RunOutcome:
 
 
 def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> RunOutcome:
+    """The playbook run on the site. A run that may change it first holds the site's lock on this machine
+    (waiting for another run to end); a --check run only reads, and does not wait."""
+    if options.check:
+        return _provision(playbook, options, on_start, on_result)
+    with site_lock.holding(options.site_url, options.lock_wait_s, options.on_lock_wait):
+        return _provision(playbook, options, on_start, on_result)
+
+
+def _provision(playbook, options: RunOptions, on_start, on_result) -> RunOutcome:
     report = RunReport(site=options.site_url, check=options.check)
     browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
                              timeout_s=options.timeout_s, endpoint=options.browser_endpoint, network=options.network)

@@ -101,7 +101,7 @@ def run_admin_steps(session: AdminSession, steps: list[Step], progress: Progress
     options = app.RunOptions(site_url=session.site_url, admin_user=session.admin_user,
                              admin_password=session.admin_password, check=session.check, headed=session.headed,
                              browser_path=session.browser_path, artifacts_dir=session.artifacts_dir,
-                             network=session.network)
+                             network=session.network, on_lock_wait=progress.warn)
     try:
         outcome = app.provision(_Steps(steps), options, on_start=progress.on_start, on_result=progress.on_result)
     finally:

@@ -124,7 +124,8 @@ def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, p
                              browser_path=params["browser_path"], known_token=read_saved_token(token_out, site.url),
                              totp=sign_in.totp, session=sign_in.session, browser_endpoint=endpoint,
                              artifacts_dir=(params["artifacts_dir"] or DEFAULT_ARTIFACTS) / site.name,
-                             timeout_s=params["timeout_s"],
+                             timeout_s=params["timeout_s"], lock_wait_s=params["lock_wait_s"],
+                             on_lock_wait=progress.for_site(site.name).warn,
                              network=_site_network(site, network))
     after = None if params["check"] else _hand_over_for(site, token_out, deliver, progress.for_site(site.name))
     return SiteJob(site.name, site.url, book, options, site.groups, after)

@@ -54,6 +54,8 @@ from provisioner.site_url import normalise_site_url
 @click.option("--headed", is_flag=True, help="Show the browser window.")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=60.0, show_default=True,
               metavar="SECONDS", help="How long to wait for each page of the site.")
+@click.option("--lock-wait", "lock_wait_s", type=click.FloatRange(min=0), default=600.0, show_default=True,
+              metavar="SECONDS", help="How long to wait while another run on this machine changes the same site.")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where screenshots of failed steps go.")
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
@@ -65,7 +67,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
         admin_password_file: Path | None, session_file: Path | None, totp_secret_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool, timeout_s: float,
-        artifacts_dir: Path | None, handoff_targets: tuple[str, ...], ca_file: Path | None, proxy: str | None,
+        lock_wait_s: float, artifacts_dir: Path | None, handoff_targets: tuple[str, ...], ca_file: Path | None, proxy: str | None,
         http_auth_file: Path | None, inventory: Path | None, **fleet) -> None:
     """Connect the Moodle site at --site (or every site of --inventory) as PLAYBOOK describes.
 
@@ -111,6 +113,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
                              known_token=read_known_token(token_out, site_url), totp=totp, session=session,
                              browser_endpoint=endpoint, network=network, timeout_s=timeout_s,
+                             lock_wait_s=lock_wait_s, on_lock_wait=progress.warn,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
