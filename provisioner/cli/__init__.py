@@ -4,6 +4,7 @@ Exit codes: 0 converged/ok, 1 failed, 2 bad input, 3 changes pending (--check).
 """
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -12,7 +13,29 @@ from provisioner.errors import ProvisionerError
 from provisioner.secrets import redact
 
 
+# Each command's module is imported only when that command runs (or its help is shown): `provisioner
+# --version` or `sandbox status` should not pay for Playwright, the playbook engine and the rest (0.8 s).
+_COMMANDS = {
+    "sandbox": "provisioner.cli.sandbox:sandbox",
+    "run": "provisioner.cli.run:run",
+    "login": "provisioner.cli.login:login",
+    "verify": "provisioner.cli.verify:verify",
+    "doctor": "provisioner.cli.verify:doctor",
+    "rotate": "provisioner.cli.rotate:rotate",
+    "revoke": "provisioner.cli.revoke:revoke",
+}
+
+
 class _Cli(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module, attribute = _COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -25,26 +48,6 @@ class _Cli(click.Group):
 @click.version_option(package_name="moodle-enrollait-provisioner")
 def cli() -> None:
     """Connect a Moodle site to Enrollait through its admin web UI."""
-
-
-def _register() -> None:
-    from provisioner.cli import login as login_cmd
-    from provisioner.cli import revoke as revoke_cmd
-    from provisioner.cli import rotate as rotate_cmd
-    from provisioner.cli import run as run_cmd
-    from provisioner.cli import sandbox as sandbox_cmd
-    from provisioner.cli import verify as verify_cmd
-
-    cli.add_command(sandbox_cmd.sandbox)
-    cli.add_command(run_cmd.run)
-    cli.add_command(login_cmd.login)
-    cli.add_command(verify_cmd.verify)
-    cli.add_command(verify_cmd.doctor)
-    cli.add_command(rotate_cmd.rotate)
-    cli.add_command(revoke_cmd.revoke)
-
-
-_register()
 
 
 def main() -> None:

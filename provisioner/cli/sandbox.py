@@ -57,7 +57,7 @@ def sandbox() -> None:
                    "Pulled as --pull says.")
 @click.option("--path", "site_path_", metavar="/PATH", callback=lambda ctx, param, value: _site_path(value),
               help="Serve the site under a sub-path of the host, e.g. /moodle (as many schools' sites are); "
-                   "fixed at install. Native engine.")
+                   "fixed at install.")
 @click.option("--pull", type=click.Choice(PULL_POLICIES), default="missing", show_default=True, envvar=PULL_ENV,
               help=f"docker engine: pull the images when missing (as docker compose does), always, or never "
                    f"[env {PULL_ENV}].")
