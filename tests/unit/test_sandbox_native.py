@@ -22,7 +22,7 @@ def test_a_folder_that_is_not_moodle(sandbox_home, tmp_path):
 
 
 def test_a_port_in_use(sandbox_home, fake_moodle, monkeypatch):
-    monkeypatch.setattr("provisioner.sandbox.native.engine.check_php", lambda release, php=None: "php")
+    monkeypatch.setattr("provisioner.sandbox.native.engine.check_php", lambda release, php=None, needed=None: "php")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

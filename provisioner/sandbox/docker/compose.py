@@ -13,17 +13,18 @@ from pathlib import Path
 import yaml
 
 from provisioner.errors import SandboxError
+from provisioner.sandbox.requirements import Requirements
 
 COMPOSE_FILE = Path(__file__).resolve().parents[3] / "docker" / "moodle-compose.yml"
 LABEL = "moodle-provisioner.sandbox"
 _VARIABLE = re.compile(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}")
 
 
-def substitute(text: str, variables: dict[str, str]) -> str:
+def substitute(text: str, variables: dict[str, str], environ: bool = True) -> str:
     """The ${VAR}, ${VAR:-default} and ${VAR:?error} forms that the compose file uses."""
     def one(match: re.Match) -> str:
         name, how, extra = match.groups()
-        value = variables.get(name) or os.environ.get(name)
+        value = variables.get(name) or (os.environ.get(name) if environ else None)
         if value:
             return value
         if how == ":?":
@@ -32,10 +33,10 @@ def substitute(text: str, variables: dict[str, str]) -> str:
     return _VARIABLE.sub(one, text)
 
 
-def load(variables: dict[str, str], path: Path = COMPOSE_FILE) -> dict:
+def load(variables: dict[str, str], path: Path = COMPOSE_FILE, environ: bool = True) -> dict:
     if not path.is_file():
         raise SandboxError(f"compose file not found: {path} (the docker engine needs a source checkout)")
-    return yaml.safe_load(substitute(path.read_text(), variables))
+    return yaml.safe_load(substitute(path.read_text(), variables, environ))
 
 
 def prefix(sandbox: str) -> str:
@@ -61,11 +62,26 @@ def images(spec: dict) -> dict[str, str]:
     return {service: body["image"] for service, body in spec["services"].items()}
 
 
-def images_for(php: str | None = None, db: str | None = None) -> dict[str, str]:
+def images_for(php: str | None = None, db: str | None = None, needs: Requirements | None = None) -> dict[str, str]:
     """service -> image a new sandbox would use: those given, else MOODLE_PHP_IMAGE / MOODLE_DB_IMAGE from
-    the environment, else the compose file's defaults (the images do not depend on the code or port)."""
-    return images(load({"MOODLE_CODE": ".", "MOODLE_PORT": "0", "MOODLE_PHP_IMAGE": php or "",
-                        "MOODLE_DB_IMAGE": db or ""}))
+    the environment, else the compose file's defaults, raised where the tree's own requirements (`needs`,
+    from its environment.xml) ask for more: Moodle HQ's PHP image and PostgreSQL's of the versions it names
+    (5.2: PHP 8.3; 5.3: PostgreSQL 17), as moodle-docker picks them per release."""
+    defaults = images(load({"MOODLE_CODE": ".", "MOODLE_PORT": "0"}, environ=False))
+    php = php or os.environ.get("MOODLE_PHP_IMAGE") or _suited(defaults["moodle"], needs and needs.php)
+    db = db or os.environ.get("MOODLE_DB_IMAGE") or _suited(defaults["db"], needs and needs.postgres)
+    return images(load({"MOODLE_CODE": ".", "MOODLE_PORT": "0", "MOODLE_PHP_IMAGE": php, "MOODLE_DB_IMAGE": db}))
+
+
+def _suited(default: str, needed: tuple[int, int] | int | None) -> str:
+    """The default image, or the same image at the tag the release needs where its tag is older."""
+    name, _, tag = default.rpartition(":")
+    if needed is None or not re.fullmatch(r"\d+(\.\d+)?", tag):
+        return default
+    wanted = ".".join(map(str, needed)) if isinstance(needed, tuple) else str(needed)
+    have = tuple(int(p) for p in tag.split("."))
+    want = tuple(int(p) for p in wanted.split("."))
+    return f"{name}:{wanted}" if have < want else default
 
 
 def run_arguments(sandbox: str, service: str, spec: dict) -> dict:

@@ -27,6 +27,7 @@ from provisioner.sandbox.model import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
 from provisioner.sandbox.progress import Progress, quiet
+from provisioner.sandbox.requirements import requirements
 from provisioner.sandbox.source import copy_tree, open_tree, resolve_source
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
 from provisioner.sandbox.state import RUNNING, STOPPED, SandboxState
@@ -131,7 +132,7 @@ class DockerEngine:
         # a wrong pack fails before minutes of install
         packs = langpacks.resolve(list(request.langpacks), tree.release.short)
         port = port_for(request.name, request.port)
-        images = compose.images_for(request.php_image, request.db_image)
+        images = compose.images_for(request.php_image, request.db_image, requirements(tree))
         docker_images.ensure(self.client, list(images.values()), request.pull, self.progress)  # before anything is made
         require_free_port(port)
         template = None if request.fresh_install else best_template(

@@ -22,12 +22,13 @@ from provisioner.sandbox.native import template as native_template
 from provisioner.sandbox.native.folders import document_root, locked, wipe_leftovers
 from provisioner.sandbox.native.installer import DB_NAME, PHP_INI, run_installer
 from provisioner.sandbox.native.php import check_php, find_php
-from provisioner.sandbox.native.postgres import Cluster
+from provisioner.sandbox.native.postgres import Cluster, check_postgres
 from provisioner.sandbox.native.snapshots import Snapshots
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
                                          start_detached, tail, wait_for_http, wait_until_gone)
 from provisioner.sandbox.progress import Progress, quiet
+from provisioner.sandbox.requirements import requirements
 from provisioner.sandbox.site_cli import SiteCli
 from provisioner.sandbox.source import MoodleTree, SourceCache, copy_tree, open_tree, resolve_source
 from provisioner.sandbox.sql import PSQL_OUTPUT_FLAGS
@@ -121,7 +122,9 @@ class NativeEngine(Snapshots):
         """A new sandbox: a copy of this release's kept template where there is one (seconds), else
         Moodle's installer (minutes), which keeps one for next time."""
         tree = resolve_source(request)
-        php = check_php(tree.release, self._php)
+        needs = requirements(tree)
+        php = check_php(tree.release, self._php, needs.php)
+        check_postgres(tree.release.short, needs.postgres, self._pg_bindir)
         # a wrong pack fails before minutes of install
         packs = langpacks.resolve(list(request.langpacks), tree.release.short)
         port = port_for(request.name, request.port)

@@ -41,15 +41,17 @@ def probe(php: str) -> tuple[tuple[int, int], set[str]]:
     return (major, minor), {ext.lower() for ext in lines[1:]}
 
 
-def check_php(release: MoodleRelease, php: str | None = None) -> str:
-    """Return the PHP binary to use, or raise naming what is missing and its Debian package."""
+def check_php(release: MoodleRelease, php: str | None = None, needed: tuple[int, int] | None = None) -> str:
+    """Return the PHP binary to use, or raise naming what is missing and its Debian package. `needed`: what
+    the tree's environment.xml asks for, where it says."""
     php = php or find_php()
     version, loaded = probe(php)
     short = f"{version[0]}.{version[1]}"
-    needed = MIN_PHP.get(release.short, DEFAULT_MIN_PHP)
+    needed = needed or MIN_PHP.get(release.short, DEFAULT_MIN_PHP)
     if version < needed:
-        raise SandboxError(f"Moodle {release.short} needs PHP >= {needed[0]}.{needed[1]}, "
-                           f"but {php} is PHP {short}")
+        raise SandboxError(f"Moodle {release.short} needs PHP >= {needed[0]}.{needed[1]}, but {php} is PHP "
+                           f"{short}: install a newer PHP, or use --engine docker (its PHP image is chosen "
+                           "to suit the release)")
     missing = [ext for ext in REQUIRED_EXTENSIONS if ext not in loaded]
     if missing:
         packages = sorted({REQUIRED_EXTENSIONS[ext].format(v=short) for ext in missing})

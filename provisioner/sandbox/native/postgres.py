@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,6 +41,19 @@ def find_bindir() -> Path:
     if not candidates:
         raise SandboxError("PostgreSQL not found: install it (Debian: apt-get install postgresql)")
     return Path(candidates[-1]).parent
+
+
+def check_postgres(release: str, needed: int | None, bindir: Path | None = None) -> None:
+    """Fail before anything is made when this machine's PostgreSQL is older than the release needs."""
+    if needed is None:
+        return
+    bindir = bindir or find_bindir()
+    done = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True)
+    match = re.search(r"(\d+)(?:\.\d+)?", done.stdout)
+    if match and int(match.group(1)) < needed:
+        raise SandboxError(f"Moodle {release} needs PostgreSQL >= {needed}, but this machine has "
+                           f"{match.group(1)}: install a newer one, or use --engine docker (its database "
+                           "image is chosen to suit the release)")
 
 
 class Cluster:
