@@ -44,6 +44,16 @@ def fleet_options(command):
     return command
 
 
+def health_options(command):
+    """`verify` and `doctor` over an inventory: the same selection and reports, and no browser."""
+    inventory = click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                             help="Check the stored connection of every site of this inventory (YAML), over "
+                                  "REST only, instead of one --site.")
+    for option in reversed([inventory, *_OPTIONS[1:-1]]):
+        command = option(command)
+    return command
+
+
 def refuse_without_inventory(ctx: click.Context) -> None:
     for name, flag in INVENTORY_ONLY.items():
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from provisioner.cli.fleet_options import health_options, refuse_without_inventory
 from provisioner.cli.network_options import network_options
 from provisioner.errors import HandoffError
 from provisioner.handoff import Connection, deliver, parse_targets
@@ -34,9 +35,26 @@ def _connection_options(command):
     command = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(command)
     command = click.option("--token-file", type=click.Path(dir_okay=False, allow_dash=True),
                            help="File holding the token, or the JSON that 'run --token-out' wrote "
-                                f"('-' for stdin). Default: ${TOKEN_ENV}.")(command)
-    return click.option("--site", envvar="MOODLE_SITE_URL", required=True, metavar="URL",
-                        help="Moodle's root URL, as in its config.php wwwroot [env MOODLE_SITE_URL].")(command)
+                                f"('-' for stdin). Default: ${TOKEN_ENV}. With --inventory: one file per site, "
+                                "e.g. 'tokens/{site}.json'.")(command)
+    command = health_options(command)
+    return click.option("--site", envvar="MOODLE_SITE_URL", metavar="URL",
+                        help="Moodle's root URL, as in its config.php wwwroot [env MOODLE_SITE_URL]; or "
+                             "--inventory for many sites.")(command)
+
+
+def _one_site_or_inventory(detailed: bool) -> bool:
+    """True when the command checked an inventory (cli/health.py); else the one site is the job."""
+    ctx = click.get_current_context()
+    if ctx.params.get("inventory") is not None:
+        from provisioner.cli.health import check_inventory
+
+        check_inventory(ctx, detailed)
+        return True
+    refuse_without_inventory(ctx)
+    if not ctx.params.get("site"):
+        raise click.UsageError("give the site: --site URL (or $MOODLE_SITE_URL), or --inventory FILE")
+    return False
 
 
 def read_token(token_file: str | None) -> Secret:
@@ -86,11 +104,15 @@ def _console(to_stderr: bool) -> Console:
                    "(.env by extension, else JSON; mode 0600) or webhook:URL (bearer from "
                    "$ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
 def verify(site: str, token_file: str | None, as_json: bool, timeout: float, handoffs: tuple[str, ...],
-           **network) -> None:
+           ca_file, proxy, http_auth_file, **inventory) -> None:
     """Check a token: site, Moodle version, its user, and each of the seven functions; preview the sync.
 
+    With --inventory, every selected site's stored token, over REST only (see `provisioner verify --help`).
     Exit 0 when all is well, 1 when not (or a hand-off failed), 2 on bad input.
     """
+    if _one_site_or_inventory(detailed=False):
+        return
+    network = {"ca_file": ca_file, "proxy": proxy, "http_auth_file": http_auth_file}
     token = read_token(token_file)
     targets = parse_targets(list(handoffs))  # bad targets are bad input: nothing is called yet
     # With `--handoff stdout`, stdout carries only the hand-off JSON; the report moves to stderr.
@@ -124,11 +146,16 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
 
 @click.command()
 @_connection_options
-def doctor(site: str, token_file: str | None, as_json: bool, timeout: float, **network) -> None:
+def doctor(site: str, token_file: str | None, as_json: bool, timeout: float, ca_file, proxy, http_auth_file,
+           **inventory) -> None:
     """Say what is wrong with the connection and which seed step fixes it.
 
-    Exit 0 when nothing is wrong, 1 with findings, 2 on bad input.
+    With --inventory, every finding of every selected site (--only-failed REPORT: the sites a report of
+    `verify --inventory` found broken). Exit 0 when nothing is wrong, 1 with findings, 2 on bad input.
     """
+    if _one_site_or_inventory(detailed=True):
+        return
+    network = {"ca_file": ca_file, "proxy": proxy, "http_auth_file": http_auth_file}
     token = read_token(token_file)
     findings, verification = examine(site, token, timeout=timeout, network=network_from(**network))
     notes = verification.release_notes

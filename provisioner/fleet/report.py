@@ -18,6 +18,7 @@ from provisioner.runner.report import RunReport
 from provisioner.secrets import redact_all
 
 FORMAT = "moodle-provisioner-fleet-report/1"
+HEALTH_FORMAT = "moodle-provisioner-health-report/1"  # `verify --inventory`'s: its failed sites are taken too
 
 
 @dataclass
@@ -115,9 +116,10 @@ def failed_sites(path: Path) -> set[str]:
         raise PlaybookError(f"{where}: {getattr(exc, 'strerror', None) or 'not a text file'}") from None
     except ValueError:
         raise PlaybookError(f"{where}: not JSON; give the file --report-json wrote") from None
-    if (not isinstance(document, dict) or document.get("format") != FORMAT
+    if (not isinstance(document, dict) or document.get("format") not in (FORMAT, HEALTH_FORMAT)
             or not isinstance(document.get("sites"), list)):
-        raise PlaybookError(f"{where}: not a report of `provisioner run --inventory` (--report-json)")
+        raise PlaybookError(f"{where}: not a report of `provisioner run --inventory` or `verify --inventory` "
+                            "(--report-json)")
     return {str(entry.get("site")) for entry in document["sites"]
             if isinstance(entry, dict) and entry.get("outcome") == "failed"}
 

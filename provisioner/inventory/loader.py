@@ -15,6 +15,7 @@ is bad input (exit 2): nothing runs on any site until the whole inventory is rig
         url: https://south.example.edu
         session_file: sessions/south.json      # saved by `provisioner login`, instead of a password
         ca_file: certs/south-ca.pem            # the school's own certificate authority (PEM), if it has one
+        token: {file: tokens/south.json}       # for `verify --inventory`: its token (or {env: NAME})
     groups:
       district-a: [north-high, south]
 """
@@ -32,16 +33,18 @@ from provisioner.playbook.yaml_source import LineDict, LineList, describe, load_
 from provisioner.site_url import normalise_site_url
 
 TOP_LEVEL = ("defaults", "sites", "groups")
-SITE_KEYS = ("url", "admin_user", "admin_password", "totp_secret", "session_file", "ca_file", "vars")
+SITE_KEYS = ("url", "admin_user", "admin_password", "totp_secret", "session_file", "ca_file", "token", "vars")
 DEFAULT_KEYS = SITE_KEYS[1:]
-SECRET_KEYS = ("admin_password", "totp_secret")
+SECRET_KEYS = ("admin_password", "totp_secret")  # ways to sign in: a site's own replace the defaults'
+TOKEN_KEY = "token"  # where the site's web-service token is, for `verify --inventory` (never the value)
 ALL = "all"  # every site; not a group one can define
 # Names become file names (`--token-out 'tokens/{site}.json'`), JUnit suites and --limit words.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def load_inventory(path: str | Path) -> Inventory:
+def load_inventory(path: str | Path, *, sign_in: bool = True) -> Inventory:
+    """`sign_in=False`: the sites need no admin sign-in (health checks over REST use their tokens only)."""
     path = Path(path)
     document = load_yaml(path)
     if not isinstance(document, LineDict):
@@ -60,7 +63,7 @@ def load_inventory(path: str | Path) -> Inventory:
     for name, entry in entries.items():
         line = entries.line_of(name)
         _check_name(name, "site", path, line)
-        site = _site(name, entry, defaults, path, line)
+        site = _site(name, entry, defaults, path, line, sign_in)
         if site.url in first_with_url:
             other, other_line = first_with_url[site.url]
             raise PlaybookError(f"site '{name}': url {site.url} is already site '{other}' (line {other_line}): "
@@ -74,7 +77,7 @@ def load_inventory(path: str | Path) -> Inventory:
     return Inventory(path=path, sites=sites, groups=groups)
 
 
-def _site(name: str, entry: Any, defaults: dict[str, Any], path: Path, line: int) -> Site:
+def _site(name: str, entry: Any, defaults: dict[str, Any], path: Path, line: int, sign_in: bool = True) -> Site:
     who = f"site '{name}': "
     if not isinstance(entry, LineDict):
         raise PlaybookError(f"{who}expected a mapping with 'url:' and how to sign in, not {describe(entry)}",
@@ -82,12 +85,12 @@ def _site(name: str, entry: Any, defaults: dict[str, Any], path: Path, line: int
     own = _fields(entry, path, who=who, allowed=SITE_KEYS, line=line)
     if "url" not in own:
         raise PlaybookError(f"{who}'url:' is missing (the Moodle site's root URL)", file=path, line=line)
-    sign_in = _sign_in(own, defaults, who, path, line)
+    how = _sign_in(own, defaults, who, path, line) if sign_in else {}
     layers = tuple(layer for layer in (defaults.get("vars"), own.get("vars")) if layer is not None)
     admin_user = own.get("admin_user", defaults.get("admin_user", "admin"))
     ca_file = own.get("ca_file", defaults.get("ca_file"))
     return Site(name=name, url=own["url"], line=line, admin_user=admin_user, vars_layers=layers, ca_file=ca_file,
-                **sign_in)
+                token=own.get(TOKEN_KEY, defaults.get(TOKEN_KEY)), **how)
 
 
 def _sign_in(own: dict[str, Any], defaults: dict[str, Any], who: str, path: Path, line: int) -> dict[str, Any]:
@@ -129,7 +132,7 @@ def _fields(mapping: Any, path: Path, who: str, allowed: tuple[str, ...], line: 
                 raise PlaybookError(str(exc), file=path, line=at) from None
         elif key == "admin_user":
             fields[key] = _text(value, key, who, path, at)
-        elif key in SECRET_KEYS:
+        elif key in SECRET_KEYS or key == TOKEN_KEY:
             fields[key] = _secret_source(value, key, who, path, at)
         elif key in ("session_file", "ca_file"):
             fields[key] = _relative_to(path, _text(value, key, who, path, at))

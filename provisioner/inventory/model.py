@@ -42,6 +42,7 @@ class Site:
     totp_secret: SecretSource | None = None
     session_file: Path | None = None
     ca_file: Path | None = None               # the school's own CA (PEM), trusted besides the usual ones
+    token: SecretSource | None = None         # where its web-service token is (verify --inventory)
     vars_layers: tuple[VarsLayer, ...] = ()   # defaults first, then the site's own: later wins
     groups: tuple[str, ...] = ()
 

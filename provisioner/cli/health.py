@@ -1,0 +1,136 @@
+"""`provisioner verify --inventory FILE` and `doctor --inventory FILE`: every selected site's stored
+connection checked over REST, in parallel, without a browser or an admin login.
+
+Each site's token comes from the inventory (`token: {env: NAME}` or `{file: PATH}`), else from
+`--token-file 'tokens/{site}.json'` (the files `run --inventory --token-out` wrote); it is never printed.
+Everything is read and checked before the first site is asked (bad input exits 2). Exit codes, as a
+monitor expects: 0 every connection healthy, 1 some broken, 2 bad input.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from provisioner.errors import EXIT_FAILED, EXIT_OK, PlaybookError
+from provisioner.fleet.health import HealthCheck, HealthReport, SiteHealth, check_fleet, write_reports
+from provisioner.fleet.report import failed_sites
+from provisioner.inventory import Inventory, Site, limit, load_inventory, only, parse_shard, shard
+from provisioner.inventory.credentials import read_secret
+from provisioner.network import Network, network_from
+from provisioner.secrets import Secret, redact
+
+SITE = "{site}"
+
+
+def check_inventory(ctx: click.Context, detailed: bool) -> None:
+    params = ctx.params
+    if params.get("site") and ctx.get_parameter_source("site") == click.core.ParameterSource.COMMANDLINE:
+        raise PlaybookError("--site does not go with --inventory: each site's entry says where it is")
+    if params.get("handoffs"):
+        raise PlaybookError("--handoff is for one site: `run --inventory --handoff` hands each site off")
+    inventory = load_inventory(params["inventory"], sign_in=False)
+    sites, selection = _select(inventory, params)
+    pattern = params.get("token_file")
+    if pattern and pattern != "-" and len(sites) > 1 and SITE not in pattern:
+        raise PlaybookError(f"--token-file with --inventory names one file per site: put {SITE} in it, e.g. "
+                            f"'tokens/{SITE}.json'")
+    for path, label in ((params["report_json"], "--report-json"), (params["report_junit"], "--report-junit")):
+        if path is not None and not path.parent.exists() and str(path.parent):
+            raise PlaybookError(f"{label} {path}: folder {path.parent} does not exist")
+    network = network_from(params["ca_file"], params["proxy"], params["http_auth_file"])
+    checks = [_check(site, inventory, pattern, network) for site in sites]
+
+    console = Console(stderr=params.get("as_json", False), soft_wrap=False)
+    report = check_fleet(checks, params["parallel"], params["timeout"], str(inventory.path), selection,
+                         on_result=lambda health: console.print(_line(health)))
+    write_reports(report, params["report_json"], params["report_junit"])
+    if params.get("as_json"):
+        click.echo(report.to_json(), nl=False)
+    else:
+        console.print(_table(report, detailed))
+    ctx.exit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
+def _select(inventory: Inventory, params: dict) -> tuple[list[Site], dict]:
+    """--limit, then --only-failed, then --shard, as `run --inventory` selects."""
+    sites = limit(inventory, params["limit"])
+    part = parse_shard(params["shard"]) if params["shard"] else None
+    if params["only_failed"]:
+        names: set[str] = set()
+        for report in params["only_failed"]:
+            names |= failed_sites(report)
+        sites = only(sites, names)
+    sites = shard(sites, part)
+    selection = {"limit": list(params["limit"]), "shard": str(part) if part else None,
+                 "only_failed": [str(p) for p in params["only_failed"]]}
+    return sites, selection
+
+
+def _check(site: Site, inventory: Inventory, pattern: str | None, network: Network) -> HealthCheck:
+    """How the site's token is read when its turn comes; what can be checked now is (bad input: exit 2)."""
+    who = f"site '{site.name}'"
+    if site.token is not None:
+        if site.token.kind == "env" and site.token.ref not in os.environ:
+            raise PlaybookError(f"{who}: token: environment variable {site.token.ref} is not set",
+                                file=inventory.path, line=site.token.line)
+
+        def read_token() -> Secret:
+            return Secret(_token_of(read_secret(site.token, f"{who}: token", inventory.path, os.environ,
+                                                strip=True), who))
+    elif pattern:
+        path = Path(pattern.replace(SITE, site.name))
+
+        def read_token() -> Secret:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise PlaybookError(f"no token file {path} ({exc.strerror}): was the site provisioned with "
+                                    "--token-out?") from None
+            return Secret(_token_of(text, who))
+    else:
+        raise PlaybookError(f"{who}: no token to check: add token: {{file: PATH}} (or {{env: NAME}}) to its entry, "
+                            f"or give --token-file 'tokens/{SITE}.json'", file=inventory.path, line=site.line)
+    own = network.trusting(site.ca_file) if site.ca_file else network
+    return HealthCheck(site.name, site.url, read_token, own, site.groups)
+
+
+def _token_of(text: str, who: str) -> str:
+    """A bare token, or the JSON `run --token-out` wrote ({site_url, token})."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            text = str(json.loads(text).get("token", "")).strip()
+        except (ValueError, AttributeError):
+            text = ""
+    if not text or not text.isalnum():
+        raise PlaybookError(f"{who}: the token file holds no token (letters and digits, or run's --token-out JSON)")
+    return text
+
+
+def _line(health: SiteHealth) -> Text:
+    if health.outcome == "healthy":
+        return Text(f"healthy  {health.site}", style="green")
+    return Text(f"failed   {health.site}: {redact(health.cause)}", style="red")
+
+
+def _table(report: HealthReport, detailed: bool) -> Table:
+    table = Table(title=f"{len(report.sites) - len(report.failed)} healthy, {len(report.failed)} broken "
+                        f"of {len(report.sites)} in {report.seconds:g} s", title_justify="left")
+    for column in ("Site", "Outcome", "Cause", "Fixed by", "Moodle"):
+        table.add_column(column, overflow="fold")
+    for health in report.sites:
+        causes = [f"{f['cause']}" + (f" (step {f['step']})" if f.get("step") else "") for f in health.findings]
+        cause = "\n".join(causes) if detailed and causes else health.cause
+        fix = f"step {health.step}: {health.step_name}" if health.step else ""
+        notes = health.release_notes if detailed else [n.split(":")[0] for n in health.release_notes]
+        release = (health.release or "?") + "".join(f"\n{n}" for n in notes)
+        style = "green" if health.outcome == "healthy" else "red"
+        table.add_row(health.site, Text(health.outcome, style=style), redact(cause), fix, release)
+    return table
+
