@@ -45,16 +45,39 @@ def check_inventory(ctx: click.Context, detailed: bool) -> None:
             raise PlaybookError(f"{label} {path}: folder {path.parent} does not exist")
     network = network_from(params["ca_file"], params["proxy"], params["http_auth_file"])
     checks = [_check(site, inventory, pattern, network) for site in sites]
+    alert = _alert_target(params.get("alerts", ()))
 
     console = Console(stderr=params.get("as_json", False), soft_wrap=False)
     report = check_fleet(checks, params["parallel"], params["timeout"], str(inventory.path), selection,
                          on_result=lambda health: console.print(_line(health)))
     write_reports(report, params["report_json"], params["report_junit"])
+    if alert is not None and report.failed:
+        from provisioner.fleet.alerts import alert_broken
+
+        sent, failed = alert_broken(report, alert)
+        for line in sent:
+            console.print(f"alert sent: {redact(line)}")
+        for line in failed:
+            console.print(f"alert failed: {redact(line)}", style="red")
     if params.get("as_json"):
         click.echo(report.to_json(), nl=False)
     else:
         console.print(_table(report, detailed))
     ctx.exit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
+def _alert_target(specs: tuple[str, ...]):
+    """--alert webhook:URL, parsed (and its credential found) before any site is asked."""
+    if not specs:
+        return None
+    from provisioner.handoff.targets import WebhookTarget, parse_target
+
+    if len(specs) > 1:
+        raise PlaybookError("--alert: give one webhook")
+    target = parse_target(specs[0])
+    if not isinstance(target, WebhookTarget):
+        raise PlaybookError("--alert takes webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN)")
+    return target
 
 
 def _select(inventory: Inventory, params: dict) -> tuple[list[Site], dict]:

@@ -99,6 +99,9 @@ def _console(to_stderr: bool) -> Console:
 
 @click.command()
 @_connection_options
+@click.option("--alert", "alerts", multiple=True, metavar="webhook:URL",
+              help="With --inventory: POST each broken connection (site, cause, fixing step; never a token) to "
+                   "this webhook, as the hand-off does (bearer from $ENROLLAIT_WEBHOOK_TOKEN, retried).")
 @click.option("--handoff", "handoffs", multiple=True, metavar="TARGET",
               help="After a successful check, hand the connection off: stdout, file:PATH "
                    "(.env by extension, else JSON; mode 0600) or webhook:URL (bearer from "
@@ -112,6 +115,8 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
     """
     if _one_site_or_inventory(detailed=False):
         return
+    if inventory.get("alerts"):
+        raise click.UsageError("--alert is for --inventory (one site: --handoff after a passing check)")
     network = {"ca_file": ca_file, "proxy": proxy, "http_auth_file": http_auth_file}
     token = read_token(token_file)
     targets = parse_targets(list(handoffs))  # bad targets are bad input: nothing is called yet

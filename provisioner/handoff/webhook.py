@@ -47,12 +47,19 @@ class _Retryable(Exception):
 def post_connection(url: str, connection: Connection, bearer: Secret, policy: RetryPolicy = RetryPolicy(),
                     *, sleep: Callable[[float], None] = time.sleep,
                     transport: httpx.BaseTransport | None = None) -> str:
+    return post_json(url, connection.payload(), connection.idempotency_key(), bearer, policy, sleep=sleep,
+                     transport=transport)
+
+
+def post_json(url: str, payload: dict, idempotency_key: str, bearer: Secret, policy: RetryPolicy = RetryPolicy(),
+              *, sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None) -> str:
+    """POST one JSON document with the retries above; returns what was done, raises HandoffError."""
     where = describe_url(url)
-    body = json.dumps(connection.payload()).encode()
+    body = json.dumps(payload).encode()
     headers = {
         "Authorization": f"Bearer {bearer.reveal()}",
         "Content-Type": "application/json",
-        "Idempotency-Key": connection.idempotency_key(),
+        "Idempotency-Key": idempotency_key,
         "User-Agent": "moodle-enrollait-provisioner",
     }
     last = "no attempt made"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -36,6 +39,27 @@ def copies(moodle_sandbox, tmp_path):
             engine.down(name, purge=True)
 
 
+@contextmanager
+def _receiver():
+    """A real HTTP endpoint standing in for the alert webhook: (its URL, the JSON documents it received)."""
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/moodle-alerts", received
+    finally:
+        server.shutdown()
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,9 +81,12 @@ def test_verify_inventory_names_exactly_the_broken_and_the_unreachable(site, cop
     copies[0].cfg("enablewebservices", "0")  # someone turned web services off after provisioning
 
     report = tmp_path / "health.json"
-    checked = run_cli(site.sandbox, "verify", "--inventory", str(inventory), "--token-file",
-                      str(tokens / "{site}.json"), "--parallel", "4", "--report-json", str(report),
-                      "--report-junit", str(tmp_path / "health.xml"))
+    with _receiver() as (alerts_url, alerts):
+        checked = run_cli(site.sandbox, "verify", "--inventory", str(inventory), "--token-file",
+                          str(tokens / "{site}.json"), "--parallel", "4", "--report-json", str(report),
+                          "--report-junit", str(tmp_path / "health.xml"), "--alert", f"webhook:{alerts_url}",
+                          env={"ENROLLAIT_WEBHOOK_TOKEN": "alerts-bearer-42"})
+    assert sorted(alert["site"] for alert in alerts) == ["health-a", "school-gone"]  # one webhook per broken site
 
     assert checked.code == 1, checked.stderr
     sites = {entry["site"]: entry for entry in json.loads(report.read_text())["sites"]}
