@@ -28,7 +28,7 @@ from provisioner.errors import EXIT_FAILED, EXIT_OK, EXIT_PENDING, PlaybookError
 from provisioner.fleet.junit import to_junit
 from provisioner.fleet.pool import SiteJob, run_sites
 from provisioner.fleet.report import FleetReport, failed_sites, write_report
-from provisioner.inventory import Inventory, Site, limit, load_inventory, only, parse_shard, read_sign_in, shard
+from provisioner.inventory import Inventory, Site, limit, load_inventory, only, read_sign_in, shard, shard_from
 from provisioner.playbook import load_playbook
 
 SITE = "{site}"
@@ -46,7 +46,7 @@ def run_inventory(ctx: click.Context) -> None:
             raise PlaybookError(f"{flag} does not go with --inventory: each site's entry in the inventory says "
                                 "where it is and how to sign in")
     endpoint = browser_endpoint(ctx)
-    shard_part = parse_shard(params["shard"]) if params["shard"] else None
+    shard_part = shard_from(params["shard"])
     inventory = load_inventory(params["inventory"])
     sites, selection = _select(inventory, params, shard_part)
     for path, label in ((params["report_json"], "--report-json"), (params["report_junit"], "--report-junit")):

@@ -20,7 +20,7 @@ from rich.text import Text
 from provisioner.errors import EXIT_FAILED, EXIT_OK, PlaybookError
 from provisioner.fleet.health import HealthCheck, HealthReport, SiteHealth, check_fleet, write_reports
 from provisioner.fleet.report import failed_sites
-from provisioner.inventory import Inventory, Site, limit, load_inventory, only, parse_shard, shard
+from provisioner.inventory import Inventory, Site, limit, load_inventory, only, shard, shard_from
 from provisioner.inventory.credentials import read_secret
 from provisioner.network import Network, network_from
 from provisioner.secrets import Secret, redact
@@ -83,7 +83,7 @@ def _alert_target(specs: tuple[str, ...]):
 def _select(inventory: Inventory, params: dict) -> tuple[list[Site], dict]:
     """--limit, then --only-failed, then --shard, as `run --inventory` selects."""
     sites = limit(inventory, params["limit"])
-    part = parse_shard(params["shard"]) if params["shard"] else None
+    part = shard_from(params["shard"])
     if params["only_failed"]:
         names: set[str] = set()
         for report in params["only_failed"]:

@@ -3,7 +3,7 @@
 from provisioner.inventory.credentials import SignIn, read_sign_in
 from provisioner.inventory.loader import load_inventory
 from provisioner.inventory.model import Inventory, SecretSource, Site, VarsLayer
-from provisioner.inventory.selection import Shard, limit, only, parse_shard, shard
+from provisioner.inventory.selection import Shard, limit, only, parse_shard, shard, shard_from
 
 __all__ = ["Inventory", "SecretSource", "Shard", "SignIn", "Site", "VarsLayer", "limit", "load_inventory", "only",
-           "parse_shard", "read_sign_in", "shard"]
+           "parse_shard", "read_sign_in", "shard", "shard_from"]

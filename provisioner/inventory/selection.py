@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from provisioner.errors import PlaybookError
@@ -26,6 +27,27 @@ class Shard:
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
+
+
+JOB_INDEX_ENV = "JOB_COMPLETION_INDEX"       # set by Kubernetes in each pod of an Indexed Job (0-based)
+SHARD_COUNT_ENV = "PROVISIONER_SHARD_COUNT"  # the Job's completions: Kubernetes does not tell the pods
+
+
+def shard_from(option: str | None, env: Mapping[str, str] | None = None) -> Shard | None:
+    """--shard K/N, else the pod's part of a Kubernetes Indexed Job (its completion index and the count the
+    Job's manifest sets), else none."""
+    if option:
+        return parse_shard(option)
+    env = os.environ if env is None else env
+    index = env.get(JOB_INDEX_ENV, "").strip()
+    if not index:
+        return None
+    count = env.get(SHARD_COUNT_ENV, "").strip()
+    if not (index.isdigit() and count.isdigit()):
+        raise PlaybookError(f"a Kubernetes Indexed Job's pod (${JOB_INDEX_ENV}={index}) takes its part of the "
+                            f"inventory as --shard: set ${SHARD_COUNT_ENV} to the Job's completions (or pass "
+                            "--shard K/N)")
+    return parse_shard(f"{int(index) + 1}/{count}")
 
 
 def parse_shard(text: str) -> Shard:

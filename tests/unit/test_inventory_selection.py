@@ -97,3 +97,16 @@ def test_shards_do_not_depend_on_the_order_of_the_file(tmp_path):
 def test_shards_apply_after_limit(inventory):
     coast = limit(inventory, ["coast"])
     assert names(shard(coast, Shard(1, 2))) + names(shard(coast, Shard(2, 2))) == ["east-1", "west", "east-2"]
+
+
+def test_a_kubernetes_indexed_jobs_pod_takes_its_part_from_its_completion_index():
+    from provisioner.inventory.selection import shard_from
+
+    assert str(shard_from(None, {"JOB_COMPLETION_INDEX": "0", "PROVISIONER_SHARD_COUNT": "4"})) == "1/4"
+    assert str(shard_from(None, {"JOB_COMPLETION_INDEX": "3", "PROVISIONER_SHARD_COUNT": "4"})) == "4/4"
+    assert str(shard_from("2/3", {"JOB_COMPLETION_INDEX": "0", "PROVISIONER_SHARD_COUNT": "4"})) == "2/3"
+    assert shard_from(None, {}) is None
+    with pytest.raises(PlaybookError, match="PROVISIONER_SHARD_COUNT"):
+        shard_from(None, {"JOB_COMPLETION_INDEX": "1"})
+    with pytest.raises(PlaybookError, match="between 1 and N"):
+        shard_from(None, {"JOB_COMPLETION_INDEX": "4", "PROVISIONER_SHARD_COUNT": "4"})
