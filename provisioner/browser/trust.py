@@ -26,20 +26,23 @@ _driver_env = threading.Lock()  # the environment is the process's: one driver s
 def driver(network: Network):
     """Playwright's driver (Node), trusting the network's CA files: Node reads NODE_EXTRA_CA_CERTS once, when
     it starts, and the driver's HTTP client (pages read without rendering) verifies with Node's CAs."""
-    if not network.trusts_more:
-        with sync_playwright() as playwright:
-            yield playwright
-        return
     with tempfile.TemporaryDirectory(prefix="provisioner-ca-") as folder:
-        bundle = Path(folder) / "ca.pem"
-        earlier = os.environ.get("NODE_EXTRA_CA_CERTS")
-        extra = Path(earlier).read_bytes() if earlier and Path(earlier).is_file() else b""
-        bundle.write_bytes(extra + b"\n" + network.extra_pem())
+        extra_cas = None
+        if network.trusts_more:
+            earlier = os.environ.get("NODE_EXTRA_CA_CERTS")
+            extra_cas = Path(folder) / "ca.pem"
+            kept = Path(earlier).read_bytes() if earlier and Path(earlier).is_file() else b""
+            extra_cas.write_bytes(kept + b"\n" + network.extra_pem())
         manager = sync_playwright()
         with _driver_env:
-            os.environ["NODE_EXTRA_CA_CERTS"] = str(bundle)
+            earlier = os.environ.get("NODE_EXTRA_CA_CERTS")
+            if extra_cas is not None:
+                os.environ["NODE_EXTRA_CA_CERTS"] = str(extra_cas)
             try:
                 playwright = manager.__enter__()
+            except Exception as exc:  # noqa: BLE001  (Node exits at once: a broken pipe, not a Playwright error)
+                raise ProvisionerError(f"Playwright's driver (Node) did not start ({type(exc).__name__}): see "
+                                       "the line above; on a slim Debian/Ubuntu image it needs libatomic1") from None
             finally:
                 _restore("NODE_EXTRA_CA_CERTS", earlier)
         try:

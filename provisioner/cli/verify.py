@@ -110,19 +110,20 @@ def verify(site: str, token_file: str | None, as_json: bool, timeout: float, han
            ca_file, proxy, http_auth_file, **inventory) -> None:
     """Check a token: site, Moodle version, its user, and each of the seven functions; preview the sync.
 
-    With --inventory, every selected site's stored token, over REST only (see `provisioner verify --help`).
+    With --inventory, every selected site's stored token, over REST only, in parallel: exit 0 all healthy,
+    1 some broken.
     Exit 0 when all is well, 1 when not (or a hand-off failed), 2 on bad input.
     """
     if _one_site_or_inventory(detailed=False):
         return
     if inventory.get("alerts"):
         raise click.UsageError("--alert is for --inventory (one site: --handoff after a passing check)")
-    network = {"ca_file": ca_file, "proxy": proxy, "http_auth_file": http_auth_file}
+    network = network_from(ca_file, proxy, http_auth_file)
     token = read_token(token_file)
     targets = parse_targets(list(handoffs))  # bad targets are bad input: nothing is called yet
     # With `--handoff stdout`, stdout carries only the hand-off JSON; the report moves to stderr.
     report_to_stderr = any(isinstance(t, StdoutTarget) for t in targets)
-    verification = verify_token(site, token, timeout=timeout, network=network_from(**network))
+    verification = verify_token(site, token, timeout=timeout, network=network)
 
     delivered: list[str] = []
     handoff_error: HandoffError | None = None
@@ -160,9 +161,9 @@ def doctor(site: str, token_file: str | None, as_json: bool, timeout: float, ca_
     """
     if _one_site_or_inventory(detailed=True):
         return
-    network = {"ca_file": ca_file, "proxy": proxy, "http_auth_file": http_auth_file}
+    network = network_from(ca_file, proxy, http_auth_file)
     token = read_token(token_file)
-    findings, verification = examine(site, token, timeout=timeout, network=network_from(**network))
+    findings, verification = examine(site, token, timeout=timeout, network=network)
     notes = verification.release_notes
     if as_json:
         click.echo(json.dumps({"ok": not findings, "findings": [f.to_dict() for f in findings],
