@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from provisioner import site_lock
@@ -42,6 +43,7 @@ class RunOptions:
     browser_endpoint: str | None = None    # a remote Playwright browser server instead of a local Chromium
     browser: Browser | None = None         # an open browser of this thread to reuse (a fresh context per run)
     network: Network = Network()           # the way to the site: CAs to trust, proxy, basic authentication
+    record_shots: Path | None = None       # `run --record`: where the admin page is shot after each change
     lock_wait_s: float = 600.0             # how long to wait for another run changing the same site
     on_lock_wait: Callable[[str], None] = lambda line: None  # told once when this run has to wait
 
@@ -63,7 +65,8 @@ def provision(playbook, options: RunOptions, on_start=None, on_result=None) -> R
 
 
 def _provision(playbook, options: RunOptions, on_start, on_result) -> RunOutcome:
-    report = RunReport(site=options.site_url, check=options.check)
+    report = RunReport(site=options.site_url, check=options.check, admin_user=options.admin_user,
+                       started_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
     browser = BrowserOptions(executable_path=options.browser_path, headed=options.headed,
                              timeout_s=options.timeout_s, endpoint=options.browser_endpoint, network=options.network)
     with open_tab(browser_for(browser, options.session), options.browser, options.site_url) as tab:
@@ -78,7 +81,13 @@ def _provision(playbook, options: RunOptions, on_start, on_result) -> RunOutcome
             if not isinstance(exc, SiteUnreachable):  # no page came back: nothing to show
                 exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
 
-        run_steps(playbook.steps, ctx, report, on_start, on_result, on_error=screenshot)
+        def result_of(result) -> None:
+            if options.record_shots is not None and result.status == "changed" and tab.opened:
+                result.screenshot = site.screenshot(f"after {result.name}", folder=options.record_shots)
+            if on_result:
+                on_result(result)
+
+        run_steps(playbook.steps, ctx, report, on_start, result_of, on_error=screenshot)
         report.page_loads, report.pages_read = tab.page_loads, tab.pages_read
     outcome = RunOutcome(report, ctx.facts.get("token"))
     # A step blocked by config.php still leaves a token worth checking: REST then shows what it can do.

@@ -21,6 +21,7 @@ from provisioner.browser import BrowserOptions
 from provisioner.network import Network, network_from
 from provisioner.cli.fleet_options import browser_endpoint
 from provisioner.cli.fleet_progress import FleetProgress, SiteNotes
+from provisioner.cli.record_dir import finish_record, prepare_record
 from provisioner.cli.run_handoff import Deliver, hand_over, handoff_deliverer
 from provisioner.cli.run_inputs import parse_vars
 from provisioner.cli.token_out import check_writable, read_saved_token
@@ -79,6 +80,8 @@ def run_inventory(ctx: click.Context) -> None:
     report = FleetReport(playbook=str(params["playbook"]), inventory=str(inventory.path), check=params["check"],
                          started_at=started_at, parallel=parallel, selection=selection, sites=results,
                          seconds=round(time.monotonic() - clock, 1))
+    if params["record_dir"] is not None:
+        _write_records(params["record_dir"], results, jobs, progress)
     if sites:
         progress.summary(report)
     _write_reports(report, params, progress)
@@ -126,9 +129,25 @@ def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, p
                              artifacts_dir=(params["artifacts_dir"] or DEFAULT_ARTIFACTS) / site.name,
                              timeout_s=params["timeout_s"], lock_wait_s=params["lock_wait_s"],
                              on_lock_wait=progress.for_site(site.name).warn,
+                             record_shots=prepare_record(params["record_dir"], site.name),
                              network=_site_network(site, network))
     after = None if params["check"] else _hand_over_for(site, token_out, deliver, progress.for_site(site.name))
     return SiteJob(site.name, site.url, book, options, site.groups, after)
+
+
+def _write_records(folder: Path, results, jobs: list[SiteJob], progress: FleetProgress) -> None:
+    """Each site's record (`<site>.html`), and an index of them; a site that stopped before its steps has
+    none, and the index says how it ended."""
+    from provisioner.record import write_index
+
+    shots = {job.name: job.options.record_shots for job in jobs}
+    listed = []
+    for result in results:
+        name = f"{result.name}.html"
+        if result.report is not None:
+            finish_record(folder, result.report, shots.get(result.name), name)
+        listed.append((result.name, result.outcome, name if result.report is not None else ""))
+    progress.note(f"records written to {write_index(folder, listed)}")
 
 
 def _site_network(site: Site, network: Network) -> Network:

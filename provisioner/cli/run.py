@@ -17,6 +17,7 @@ from provisioner.cli.network_options import network_options
 from provisioner.cli.fleet_options import browser_endpoint, fleet_options, refuse_without_inventory
 from provisioner.cli.progress import Progress
 from provisioner.cli.run_handoff import hand_over, handoff_deliverer
+from provisioner.cli.record_dir import finish_record, prepare_record
 from provisioner.cli.run_inputs import ADMIN_PASSWORD_ENV, exit_code, parse_vars, read_admin_password
 from provisioner.cli.token_out import check_writable, read_known_token
 from provisioner.errors import PlaybookError
@@ -58,6 +59,10 @@ from provisioner.site_url import normalise_site_url
               metavar="SECONDS", help="How long to wait while another run on this machine changes the same site.")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where screenshots of failed steps go.")
+@click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write a self-contained HTML record of the run for the school: per step what was read and "
+                   "changed, with the admin page after each change (secrets painted over). One file per site; "
+                   "an index with --inventory.")
 @click.option("--handoff", "handoff_targets", multiple=True, metavar="TARGET",
               help="Deliver the verified connection after a converged run: stdout, file:PATH or "
                    "webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN). Repeatable.")
@@ -67,8 +72,9 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
         admin_password_file: Path | None, session_file: Path | None, totp_secret_file: Path | None,
         var_pairs: tuple[str, ...], vars_files: tuple[Path, ...], check: bool, as_json: bool,
         token_out: Path | None, rotate_token: bool, browser_path: str | None, headed: bool, timeout_s: float,
-        lock_wait_s: float, artifacts_dir: Path | None, handoff_targets: tuple[str, ...], ca_file: Path | None, proxy: str | None,
-        http_auth_file: Path | None, inventory: Path | None, **fleet) -> None:
+        lock_wait_s: float, artifacts_dir: Path | None, record_dir: Path | None, handoff_targets: tuple[str, ...],
+        ca_file: Path | None, proxy: str | None, http_auth_file: Path | None, inventory: Path | None,
+        **fleet) -> None:
     """Connect the Moodle site at --site (or every site of --inventory) as PLAYBOOK describes.
 
     Exit codes: 0 converged, 1 failed, 2 bad input (nothing touched), 3 changes pending (--check).
@@ -105,6 +111,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
     if token_out is not None:
         check_writable(token_out)
     deliver = handoff_deliverer(handoff_targets, as_json)
+    shots = prepare_record(record_dir)
 
     progress = Progress()
     for warning in book.warnings:
@@ -113,7 +120,7 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
                              check=check, rotate_token=rotate_token, headed=headed, browser_path=browser_path,
                              known_token=read_known_token(token_out, site_url), totp=totp, session=session,
                              browser_endpoint=endpoint, network=network, timeout_s=timeout_s,
-                             lock_wait_s=lock_wait_s, on_lock_wait=progress.warn,
+                             lock_wait_s=lock_wait_s, on_lock_wait=progress.warn, record_shots=shots,
                              **({"artifacts_dir": artifacts_dir} if artifacts_dir else {}))
     try:
         outcome = app.provision(book, options, on_start=progress.on_start, on_result=progress.on_result)
@@ -123,6 +130,8 @@ def run(playbook: Path, site_url: str | None, sandbox_name: str | None, admin_us
 
     handoff_error = None if check else hand_over(outcome, site_url, token_out, deliver, progress)
 
+    if record_dir is not None:
+        progress.note(f"record written to {finish_record(record_dir, report, shots)}")
     progress.summary(report)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))

@@ -251,9 +251,11 @@ class MoodleSite:
             return ""
 
     # --- failure evidence ------------------------------------------------------------------------------
-    def screenshot(self, label: str, url: str | None = None) -> str | None:
-        """What the browser shows; a failure on a page that was only read (`url`) is first loaded to be seen."""
-        if self.artifacts_dir is None:
+    def screenshot(self, label: str, url: str | None = None, folder=None) -> str | None:
+        """What the browser shows; a failure on a page that was only read (`url`) is first loaded to be seen.
+        Into `folder`, else the artifacts folder; None where there is neither."""
+        folder = folder or self.artifacts_dir
+        if folder is None:
             return None
         if url and url == self._read_url and (not self.tab.opened or url != self.page.url):
             try:
@@ -262,7 +264,7 @@ class MoodleSite:
                 pass
         self._shots += 1
         name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "page"
-        return self.tab.screenshot(self.artifacts_dir / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
+        return self.tab.screenshot(folder / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
 
 
 def is_moodle_page(source: str) -> bool:

@@ -52,7 +52,7 @@ def _run_one(step: Step, ctx: StepContext, on_error=None) -> StepResult:
             if not after.is_noop:
                 raise StepError("the change did not take: a fresh read still finds "
                                 + "; ".join(after.changes))
-            result.status, result.changes = "changed", list(plan.changes)
+            result.status, result.changes, result.after = "changed", list(plan.changes), after.reason
     except ForcedSettingError as exc:
         exc.step = exc.step or step.name
         result.status, result.reason = "blocked", redact(exc.message)

@@ -19,6 +19,8 @@ class StepResult:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: dict | None = None  # url, moodle_message, screenshot of a failed step
+    after: str = ""            # a changed step: what its fresh read found once the change was made
+    screenshot: str | None = None  # `run --record`: the admin page after the change (secrets painted over)
 
 
 @dataclass
@@ -26,6 +28,8 @@ class RunReport:
     site: str
     check: bool
     moodle_release: str = ""
+    admin_user: str = ""       # who made the changes (the record for the school says so)
+    started_at: str = ""       # ISO 8601, UTC
     release_notes: list[str] = field(default_factory=list)  # not tested with this tool, past security support
     steps: list[StepResult] = field(default_factory=list)
     verification: dict | None = None
