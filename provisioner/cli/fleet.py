@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,6 +147,8 @@ def _write_records(folder: Path, results, jobs: list[SiteJob], progress: FleetPr
         name = f"{result.name}.html"
         if result.report is not None:
             finish_record(folder, result.report, shots.get(result.name), name)
+        else:  # stopped before its steps (sign-in, unreachable): nothing to record, no screenshot kept
+            shutil.rmtree(shots.get(result.name) or folder / ".none", ignore_errors=True)
         listed.append((result.name, result.outcome, name if result.report is not None else ""))
     progress.note(f"records written to {write_index(folder, listed)}")
 
