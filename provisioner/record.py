@@ -41,7 +41,7 @@ _PAGE = """<!doctype html>
 <p class="muted">A record of one run, for the school's IT and data protection officers.</p>
 <table class="facts">
 <tr><th>Site</th><td>{{ r.site }}</td></tr>
-<tr><th>Moodle</th><td>{{ r.moodle_release or "unknown" }}{% for n in r.release_notes %}<br><span class="muted">{{ n }}</span>{% endfor %}</td></tr>
+<tr><th>Moodle</th><td>{{ release or "unknown" }}{% for n in r.release_notes %}<br><span class="muted">{{ n }}</span>{% endfor %}</td></tr>
 <tr><th>When</th><td>{{ r.started_at or "unknown" }} (UTC), {{ r.seconds }} s</td></tr>
 <tr><th>Changed by</th><td>the site administrator <b>{{ r.admin_user or "unknown" }}</b>, through Moodle's admin pages</td></tr>
 <tr><th>Outcome</th><td><span class="badge {{ 'ok' if r.outcome == 'converged' else r.outcome }}">{{ r.outcome }}</span>
@@ -97,7 +97,8 @@ def write_record(folder: Path, report: RunReport, name: str | None = None) -> Pa
     verification = data.get("verification") or {}
     verified = ("yes: the token answers as " + str(verification.get("username")) + " and every function is callable"
                 if verification.get("ok") else "no" if verification else "not checked (the token's value was not known)")
-    html = _env.from_string(_PAGE).render(r=data, images=images, style=_STYLE, verified=verified,
+    release = verification.get("release") or data["moodle_release"]  # REST's is whole on every release
+    html = _env.from_string(_PAGE).render(r=data, images=images, style=_STYLE, verified=verified, release=release,
                                           counts=", ".join(f"{n} {status}" for status, n in counts.items()))
     path = folder / (name or record_name(report.site))
     write_report(path, html)

@@ -177,6 +177,14 @@ def _session_over(session: SavedSession, site_url: str, url: str, said: str | No
                      f"in again with `provisioner login --site {site_url}`", url=url, moodle_message=said)
 
 
+def release_in(option: str) -> str | None:
+    """The release in the environment page's first version option: "5.0.6+ (Build: 20260403)". On the newest
+    release its environment.xml knows (5.1 in its own tree, and so 5.2 and 5.3), Moodle labels that option
+    "5.1 upwards" in the admin's language instead: the version alone is kept."""
+    match = re.match(r"\s*(\d+\.\d+\S*(?: \(Build: \d+\))?)", option or "")
+    return match.group(1) if match else None
+
+
 def _not_moodle(base_url: str, url: str) -> StepError:
     return StepError(f"{base_url} does not answer as a Moodle site (its login page is not Moodle's): give the "
                      "root URL of Moodle, as its wwwroot", url=url)
@@ -208,9 +216,10 @@ class EnvironmentPage:
         if doc.count("select[name=version]") == 0:
             raise StepError("this account cannot open Site administration: it is not a site administrator",
                             url=doc.url)
-        release = doc.text("select[name=version] option")
-        if not re.match(r"\d+\.\d+", release):
-            raise StepError(f"could not read the Moodle release from '{release}'", url=doc.url)
+        shown = doc.text("select[name=version] option")
+        release = release_in(shown)
+        if release is None:
+            raise StepError(f"could not read the Moodle release from '{shown}'", url=doc.url)
         # In maintenance mode Moodle puts a link to its settings among the page-heading buttons; the Classic
         # theme also links there from its admin tree block on every admin page, so look only in the header.
         if doc.count("#page-header a[href*='section=maintenancemode']"):

@@ -43,3 +43,13 @@ def test_the_admin_folder_comes_from_m_cfg():
     assert _admin_dir_in(page) == "siteadmin"
     assert _admin_dir_in("<html>no config</html>") is None
     assert _admin_dir_in("M.cfg = {broken") is None
+
+
+def test_the_release_is_read_from_the_environment_pages_first_option_in_any_language():
+    from provisioner.pages.login import release_in
+
+    assert release_in("5.0.6+ (Build: 20260403)") == "5.0.6+ (Build: 20260403)"
+    assert release_in("4.1.1+ (Build: 20230112)") == "4.1.1+ (Build: 20230112)"
+    assert release_in("5.1 upwards") == "5.1"       # the newest release environment.xml knows
+    assert release_in("5.1 en adelante") == "5.1"   # ... in the admin's language
+    assert release_in("error") is None
