@@ -52,6 +52,7 @@ class Network:
     no_proxy: tuple[str, ...] = ()      # hosts (and domains: ".example.org" or "example.org") reached directly
     basic_auth: BasicAuth | None = None
     _pem: bytes = field(default=b"", repr=False, compare=False)  # the certificates of ca_files, read once
+    ca_dir: Path | None = None          # $SSL_CERT_DIR (OpenSSL's hashed folder): the REST client's, as httpx's
 
     def proxy_for(self, url: str) -> Proxy | None:
         """The proxy to reach `url` through, or None where NO_PROXY says to go direct."""
@@ -86,26 +87,29 @@ class Network:
         """What the REST client verifies with: the usual public CAs (certifi, as httpx's default) plus the
         CA files. Hostname checking stays on. One context per set of CAs, shared: loading certifi's bundle
         is most of a health check's CPU (measured: 0.08 CPU-s per site with a context each)."""
-        return _context_trusting(self._pem)
+        return _context_trusting(self._pem, str(self.ca_dir) if self.ca_dir else None)
 
     def trusting(self, ca_file: Path) -> Network:
         """The same way, trusting `ca_file`'s CAs instead of this one's (a site's own, from an inventory)."""
         files = (Path(ca_file),)
-        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files))
+        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files), self.ca_dir)
 
     def merged(self, other: Network) -> Network:
         """CAs of both (a fleet's one browser trusts every site's CA files); the rest of self."""
         files = tuple(dict.fromkeys(self.ca_files + other.ca_files))
-        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files) if files else b"")
+        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files) if files else b"",
+                       self.ca_dir)
 
 
 @functools.lru_cache(maxsize=8)
-def _context_trusting(pem: bytes) -> ssl.SSLContext:
+def _context_trusting(pem: bytes, capath: str | None = None) -> ssl.SSLContext:
     import certifi  # httpx's own dependency: its default bundle
 
     context = ssl.create_default_context(cafile=certifi.where())
     if pem:
         context.load_verify_locations(cadata=pem.decode("ascii"))
+    if capath:
+        context.load_verify_locations(capath=capath)  # looked up by hash when a chain needs it
     return context
 
 
@@ -122,13 +126,16 @@ def _body(pem: bytes) -> bytes:
 
 def network_from(ca_file: Path | None = None, proxy: str | None = None, http_auth_file: Path | None = None,
                  environ: dict | None = None) -> Network:
-    """The way to the site from options, else the environment: $SSL_CERT_FILE, $HTTPS_PROXY/$HTTP_PROXY
+    """The way to the site from options, else the environment: $SSL_CERT_FILE (and, for REST only, as httpx
+    read it, $SSL_CERT_DIR), $HTTPS_PROXY/$HTTP_PROXY
     (and lower-case spellings), $NO_PROXY, $MOODLE_HTTP_AUTH_FILE or $MOODLE_HTTP_USER/$MOODLE_HTTP_PASSWORD.
     Bad input raises PlaybookError (exit 2) with nothing started."""
     env = os.environ if environ is None else environ
     files = _ca_files(ca_file, env)
+    folder = env.get("SSL_CERT_DIR", "").strip()
     return Network(ca_files=files, proxy=_proxy(proxy, env), no_proxy=_no_proxy(env),
-                   basic_auth=_basic_auth(http_auth_file, env), _pem=_read_cas(files) if files else b"")
+                   basic_auth=_basic_auth(http_auth_file, env), _pem=_read_cas(files) if files else b"",
+                   ca_dir=Path(folder) if folder and Path(folder).is_dir() else None)
 
 
 def _ca_files(ca_file: Path | None, env) -> tuple[Path, ...]:

@@ -86,3 +86,9 @@ def test_basic_auth_from_a_file_or_the_environment_never_a_flag(tmp_path):
     path.write_text("no colon here\n")
     with pytest.raises(PlaybookError, match="user:password"):
         network_from(http_auth_file=path, environ={})
+
+
+def test_ssl_cert_dir_is_honoured_by_the_rest_client_as_httpx_did(tmp_path):
+    network = network_from(environ={"SSL_CERT_DIR": str(tmp_path)})
+    assert network.ca_dir == tmp_path and network.ssl_context().check_hostname
+    assert network_from(environ={"SSL_CERT_DIR": str(tmp_path / "missing")}).ca_dir is None
