@@ -153,3 +153,8 @@ def logs(name: str, lines: int) -> None:
     """The end of the web server, database and install logs."""
     for which, text in engine_for(name).logs(name, lines).items():
         click.echo(f"--- {which} ---\n{text}")
+
+
+from provisioner.cli.sandbox_templates import templates  # noqa: E402  (a command of the group above)
+
+sandbox.add_command(templates)

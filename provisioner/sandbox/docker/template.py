@@ -85,3 +85,11 @@ def copy_site(client, template: Template, name: str, image: str) -> None:
         pairs.append((volume(template.key, kept), target))
     copy_volumes(client, image, pairs)
 
+
+
+def forget(client, key: str, store: TemplateStore | None = None) -> None:
+    """A kept template gone: its volumes, then its folder (a copy starting meanwhile finds it whole or not)."""
+    (store or TemplateStore(ENGINE)).remove(key)
+    for which, _ in VOLUMES:
+        for kept in client.volumes.list(filters={"name": volume(key, which)}):
+            kept.remove(force=True)
