@@ -28,10 +28,10 @@ def driver(network: Network):
     it starts, and the driver's HTTP client (pages read without rendering) verifies with Node's CAs."""
     with tempfile.TemporaryDirectory(prefix="provisioner-ca-") as folder:
         extra_cas = None
-        if network.trusts_more:
-            earlier = os.environ.get("NODE_EXTRA_CA_CERTS")
+        if network.trusts_more:  # the user's own NODE_EXTRA_CA_CERTS is kept, the network's CAs added
+            inherited = os.environ.get("NODE_EXTRA_CA_CERTS")
             extra_cas = Path(folder) / "ca.pem"
-            kept = Path(earlier).read_bytes() if earlier and Path(earlier).is_file() else b""
+            kept = Path(inherited).read_bytes() if inherited and Path(inherited).is_file() else b""
             extra_cas.write_bytes(kept + b"\n" + network.extra_pem())
         manager = sync_playwright()
         with _driver_env:
