@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from provisioner.cli.token_out import check_writable
 from provisioner.errors import EXIT_FAILED, EXIT_OK, PlaybookError
 from provisioner.fleet.health import HealthCheck, HealthReport, SiteHealth, check_fleet, write_reports
 from provisioner.fleet.report import failed_sites
@@ -37,12 +38,12 @@ def check_inventory(ctx: click.Context, detailed: bool) -> None:
     inventory = load_inventory(params["inventory"], sign_in=False)
     sites, selection = _select(inventory, params)
     pattern = params.get("token_file")
-    if pattern and pattern != "-" and len(sites) > 1 and SITE not in pattern:
+    if pattern and (pattern == "-" or (len(sites) > 1 and SITE not in pattern)):
         raise PlaybookError(f"--token-file with --inventory names one file per site: put {SITE} in it, e.g. "
                             f"'tokens/{SITE}.json'")
     for path, label in ((params["report_json"], "--report-json"), (params["report_junit"], "--report-junit")):
-        if path is not None and not path.parent.exists() and str(path.parent):
-            raise PlaybookError(f"{label} {path}: folder {path.parent} does not exist")
+        if path is not None:
+            check_writable(path, label)
     network = network_from(params["ca_file"], params["proxy"], params["http_auth_file"])
     checks = [_check(site, inventory, pattern, network) for site in sites]
     alert = _alert_target(params.get("alerts", ()))
