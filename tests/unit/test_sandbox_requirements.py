@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from provisioner.sandbox.docker import compose
 from provisioner.sandbox.requirements import Requirements, requirements
 from provisioner.sandbox.source import MoodleRelease, MoodleTree
