@@ -40,12 +40,8 @@ class LoginPage:
             return self._login_unrendered(username, password, totp, landing)
         site, page = self.site, self.site.page
         site.goto(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
-        if page.locator("#username").count() == 0 and site.is_on_site(page.url) and not is_moodle_page(page.content()):
-            raise _not_moodle(site.base_url, page.url)
         if page.locator("#username").count() == 0:
-            raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
-                            f"`provisioner login --site {site.base_url}` and run with --session-file",
-                            url=page.url)
+            raise _no_login_form(site, page.url, page.content())
         landing_admin, site.admin_dir = site.admin_dir, self._admin_dir() or site.admin_dir  # a renamed admin folder
         site.edit()
         self._wait_for_password_field()
@@ -86,11 +82,8 @@ class LoginPage:
         site = self.site
         doc = site.read(self.PATH, anonymous=True, referer=site.url(landing), loginredirect=0)
         form = doc.first("form:has(#username):has(#password)")
-        if form is None and site.is_on_site(doc.url) and not is_moodle_page(doc.source):
-            raise _not_moodle(site.base_url, doc.url)
         if form is None:
-            raise StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
-                            f"`provisioner login --site {site.base_url}` and run with --session-file", url=doc.url)
+            raise _no_login_form(site, doc.url, doc.source)
         landing_admin, site.admin_dir = site.admin_dir, _admin_dir_in(doc.source) or site.admin_dir
         fields = [(n, v) for n, v in doc.form_fields(form) if n not in ("username", "password")]
         fields += [("username", username), ("password", password.reveal())]
@@ -185,9 +178,14 @@ def release_in(option: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _not_moodle(base_url: str, url: str) -> StepError:
-    return StepError(f"{base_url} does not answer as a Moodle site (its login page is not Moodle's): give the "
-                     "root URL of Moodle, as its wwwroot", url=url)
+def _no_login_form(site: MoodleSite, url: str, source: str) -> StepError:
+    """Why the login page at `url` has no Moodle login form: it is not Moodle's page at all, or the site
+    signs people in elsewhere (single sign-on only)."""
+    if site.is_on_site(url) and not is_moodle_page(source):
+        return StepError(f"{site.base_url} does not answer as a Moodle site (its login page is not Moodle's): give "
+                         "the root URL of Moodle, as its wwwroot", url=url)
+    return StepError("this site offers no Moodle login form (single sign-on only?): sign in with "
+                     f"`provisioner login --site {site.base_url}` and run with --session-file", url=url)
 
 
 def _admin_dir_in(source: str) -> str | None:
