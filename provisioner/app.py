@@ -13,7 +13,7 @@ from pathlib import Path
 
 from provisioner import site_lock
 from provisioner.browser import Browser, BrowserOptions, open_tab
-from provisioner.errors import SiteUnreachable, StepError
+from provisioner.errors import StepError
 from provisioner.network import Network
 from provisioner.pages.site import MoodleSite
 from provisioner.releases import release_notes
@@ -78,8 +78,7 @@ def _provision(playbook, options: RunOptions, on_start, on_result) -> RunOutcome
                           options={"rotate_token": options.rotate_token, "known_token": options.known_token})
 
         def screenshot(step, exc: StepError) -> None:
-            if not isinstance(exc, SiteUnreachable):  # no page came back: nothing to show
-                exc.screenshot = exc.screenshot or site.screenshot(step.name, exc.url)
+            exc.screenshot = site.evidence(step.name, exc)
 
         def result_of(result) -> None:
             if options.record_shots is not None and result.status == "changed" and tab.opened:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from provisioner import session_file
 from provisioner.browser import BrowserOptions, open_tab
-from provisioner.errors import SiteUnreachable, StepError
+from provisioner.errors import StepError
 from provisioner.pages.login import EnvironmentPage, LoginPage
 from provisioner.pages.site import MoodleSite
 from provisioner.secrets import Secret
@@ -35,10 +35,8 @@ def sign_in(site: MoodleSite, user: str, password: Secret | None, totp: Totp | N
         else:
             login.login(user, password, totp)
         site.release = EnvironmentPage(site).read_release()
-    except SiteUnreachable:
-        raise  # no page came back: nothing to show
     except StepError as exc:
-        exc.screenshot = site.screenshot("login", exc.url)
+        exc.screenshot = site.evidence("login", exc)
         raise
 
 

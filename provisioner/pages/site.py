@@ -267,6 +267,13 @@ class MoodleSite:
         return self.tab.screenshot(folder / f"{self._shots:02d}-{name}.png", SECRET_SELECTORS)
 
 
+    def evidence(self, label: str, failure: StepError) -> str | None:
+        """The screenshot a failure is reported with; none where no page came back (the site unreachable)."""
+        if isinstance(failure, SiteUnreachable):
+            return None
+        return failure.screenshot or self.screenshot(label, failure.url)
+
+
 def is_moodle_page(source: str) -> bool:
     """Every page Moodle renders sets up its JS config (M.cfg, with the site's wwwroot) in the head."""
     return "M.cfg" in source and "wwwroot" in source
