@@ -20,7 +20,7 @@ import click
 from provisioner import app
 from provisioner.browser import BrowserOptions
 from provisioner.network import Network, network_from
-from provisioner.cli.fleet_options import browser_endpoint
+from provisioner.cli.fleet_options import browser_endpoint, select_sites
 from provisioner.cli.fleet_progress import FleetProgress, SiteNotes
 from provisioner.cli.record_dir import finish_record, prepare_record
 from provisioner.cli.run_handoff import Deliver, hand_over, handoff_deliverer
@@ -29,8 +29,8 @@ from provisioner.cli.token_out import check_writable, read_saved_token
 from provisioner.errors import EXIT_FAILED, EXIT_OK, EXIT_PENDING, PlaybookError
 from provisioner.fleet.junit import to_junit
 from provisioner.fleet.pool import SiteJob, run_sites
-from provisioner.fleet.report import FleetReport, failed_sites, write_report
-from provisioner.inventory import Inventory, Site, limit, load_inventory, only, read_sign_in, shard, shard_from
+from provisioner.fleet.report import FleetReport, write_report
+from provisioner.inventory import Inventory, Site, load_inventory, read_sign_in
 from provisioner.playbook import load_playbook
 
 SITE = "{site}"
@@ -48,9 +48,8 @@ def run_inventory(ctx: click.Context) -> None:
             raise PlaybookError(f"{flag} does not go with --inventory: each site's entry in the inventory says "
                                 "where it is and how to sign in")
     endpoint = browser_endpoint(ctx)
-    shard_part = shard_from(params["shard"])
     inventory = load_inventory(params["inventory"])
-    sites, selection = _select(inventory, params, shard_part)
+    sites, selection = select_sites(inventory, params)
     for path, label in ((params["report_json"], "--report-json"), (params["report_junit"], "--report-junit")):
         if path is not None:
             check_writable(path, label)
@@ -87,27 +86,6 @@ def run_inventory(ctx: click.Context) -> None:
         progress.summary(report)
     _write_reports(report, params, progress)
     ctx.exit(EXIT_FAILED if report.failed else EXIT_PENDING if report.pending else EXIT_OK)
-
-
-def _select(inventory: Inventory, params: dict, shard_part) -> tuple[list[Site], dict]:
-    """--limit, then --only-failed, then --shard: every CI job of a matrix selects from the same list."""
-    sites = limit(inventory, params["limit"])
-    selection: dict = {"limit": list(params["limit"]), "shard": str(shard_part) if shard_part else None,
-                       "only_failed": [str(p) for p in params["only_failed"]]}
-    if params["only_failed"]:
-        names: set[str] = set()
-        for report in params["only_failed"]:
-            names |= failed_sites(report)
-        gone = sorted(names - set(inventory.sites))
-        if gone:  # removed or renamed since: the inventory says what exists now
-            click.echo(f"warning: --only-failed: {', '.join(gone)} failed last time but "
-                       f"{'is' if len(gone) == 1 else 'are'} no longer in {inventory.path}: skipped", err=True)
-        sites = only(sites, names)
-    sites = shard(sites, shard_part)
-    if not sites:
-        what = "nothing failed in the report" if params["only_failed"] else "no site is selected"
-        click.echo(f"{what}: nothing to run", err=True)
-    return sites, selection
 
 
 def _job(site: Site, inventory: Inventory, params: dict, endpoint: str | None, progress: FleetProgress,

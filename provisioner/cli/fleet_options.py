@@ -71,3 +71,30 @@ def browser_endpoint(ctx: click.Context) -> str | None:
     if ctx.params.get("headed"):
         raise PlaybookError("--headed shows a local browser window: leave it out with --browser-endpoint")
     return endpoint
+
+
+def select_sites(inventory, params: dict) -> tuple[list, dict]:
+    """--limit, then --only-failed, then --shard (or a Kubernetes Indexed Job's part): every CI job of a matrix
+    selects from the same list. Returns the sites and the selection as reports record it. (Imports here: the
+    options above are declared by every single-site command too.)"""
+    from provisioner.fleet.report import failed_sites
+    from provisioner.inventory import limit, only, shard, shard_from
+
+    part = shard_from(params["shard"])
+    sites = limit(inventory, params["limit"])
+    selection: dict = {"limit": list(params["limit"]), "shard": str(part) if part else None,
+                       "only_failed": [str(p) for p in params["only_failed"]]}
+    if params["only_failed"]:
+        names: set[str] = set()
+        for report in params["only_failed"]:
+            names |= failed_sites(report)
+        gone = sorted(names - set(inventory.sites))
+        if gone:  # removed or renamed since: the inventory says what exists now
+            click.echo(f"warning: --only-failed: {', '.join(gone)} failed last time but "
+                       f"{'is' if len(gone) == 1 else 'are'} no longer in {inventory.path}: skipped", err=True)
+        sites = only(sites, names)
+    sites = shard(sites, part)
+    if not sites:
+        what = "nothing failed in the report" if params["only_failed"] else "no site is selected"
+        click.echo(f"{what}: nothing to run", err=True)
+    return sites, selection

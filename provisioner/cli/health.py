@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from provisioner.cli.fleet_options import select_sites
 from provisioner.cli.token_out import check_writable
 from provisioner.errors import EXIT_FAILED, EXIT_OK, PlaybookError
 from provisioner.fleet.health import HealthCheck, HealthReport, SiteHealth, check_fleet, write_reports
-from provisioner.fleet.report import failed_sites
-from provisioner.inventory import Inventory, Site, limit, load_inventory, only, shard, shard_from
+from provisioner.inventory import Inventory, Site, load_inventory
 from provisioner.inventory.credentials import read_secret
 from provisioner.network import Network, network_from
 from provisioner.secrets import Secret, redact
@@ -36,7 +36,7 @@ def check_inventory(ctx: click.Context, detailed: bool) -> None:
     if params.get("handoffs"):
         raise PlaybookError("--handoff is for one site: `run --inventory --handoff` hands each site off")
     inventory = load_inventory(params["inventory"], sign_in=False)
-    sites, selection = _select(inventory, params)
+    sites, selection = select_sites(inventory, params)
     pattern = params.get("token_file")
     if pattern and (pattern == "-" or (len(sites) > 1 and SITE not in pattern)):
         raise PlaybookError(f"--token-file with --inventory names one file per site: put {SITE} in it, e.g. "
@@ -79,21 +79,6 @@ def _alert_target(specs: tuple[str, ...]):
     if not isinstance(target, WebhookTarget):
         raise PlaybookError("--alert takes webhook:URL (bearer from $ENROLLAIT_WEBHOOK_TOKEN)")
     return target
-
-
-def _select(inventory: Inventory, params: dict) -> tuple[list[Site], dict]:
-    """--limit, then --only-failed, then --shard, as `run --inventory` selects."""
-    sites = limit(inventory, params["limit"])
-    part = shard_from(params["shard"])
-    if params["only_failed"]:
-        names: set[str] = set()
-        for report in params["only_failed"]:
-            names |= failed_sites(report)
-        sites = only(sites, names)
-    sites = shard(sites, part)
-    selection = {"limit": list(params["limit"]), "shard": str(part) if part else None,
-                 "only_failed": [str(p) for p in params["only_failed"]]}
-    return sites, selection
 
 
 def _check(site: Site, inventory: Inventory, pattern: str | None, network: Network) -> HealthCheck:
