@@ -8,7 +8,6 @@ monitor expects: 0 every connection healthy, 1 some broken, 2 bad input.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from provisioner.cli.fleet_options import select_sites
-from provisioner.cli.token_out import check_writable
+from provisioner.cli.token_out import check_writable, token_from_saved_json
 from provisioner.errors import EXIT_FAILED, EXIT_OK, PlaybookError
 from provisioner.fleet.health import HealthCheck, HealthReport, SiteHealth, check_fleet, write_reports
 from provisioner.inventory import Inventory, Site, load_inventory
@@ -111,12 +110,7 @@ def _check(site: Site, inventory: Inventory, pattern: str | None, network: Netwo
 
 def _token_of(text: str, who: str) -> str:
     """A bare token, or the JSON `run --token-out` wrote ({site_url, token})."""
-    text = text.strip()
-    if text.startswith("{"):
-        try:
-            text = str(json.loads(text).get("token", "")).strip()
-        except (ValueError, AttributeError):
-            text = ""
+    text = token_from_saved_json(text.strip())
     if not text or not text.isalnum():
         raise PlaybookError(f"{who}: the token file holds no token (letters and digits, or run's --token-out JSON)")
     return text

@@ -52,3 +52,15 @@ def read_saved_token(path: Path | None, site_url: str) -> Secret | None:
     if not isinstance(saved, dict) or saved.get("site_url") != site_url or not saved.get("token"):
         return None
     return Secret(str(saved["token"]))
+
+
+def token_from_saved_json(text: str) -> str:
+    """`provisioner run --token-out` saves {site_url, token}: the token of such a file, else the text as it is
+    (a bare token; anything else is then refused as not letters and digits, without echoing it)."""
+    if not text.startswith("{"):
+        return text
+    try:
+        saved = json.loads(text)
+    except ValueError:
+        return text
+    return str(saved.get("token", "")).strip() if isinstance(saved, dict) else text

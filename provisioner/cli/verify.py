@@ -16,6 +16,7 @@ from rich.console import Console
 
 from provisioner.cli.fleet_options import health_options, refuse_without_inventory
 from provisioner.cli.network_options import network_options
+from provisioner.cli.token_out import token_from_saved_json
 from provisioner.errors import HandoffError
 from provisioner.handoff import Connection, deliver, parse_targets
 from provisioner.handoff.targets import StdoutTarget
@@ -63,7 +64,7 @@ def read_token(token_file: str | None) -> Secret:
         origin = f"--token-file {token_file}"
     else:
         raw, origin = os.environ.get(TOKEN_ENV, ""), f"${TOKEN_ENV}"
-    value = _token_from_saved_json(raw.strip())
+    value = token_from_saved_json(raw.strip())
     if not value:
         raise click.UsageError(f"no token: set {TOKEN_ENV} or pass --token-file" if not token_file
                                else f"{origin} is empty")
@@ -73,17 +74,6 @@ def read_token(token_file: str | None) -> Secret:
         raise click.UsageError(f"the token in {origin} must be letters and digits only "
                                "(Moodle tokens are 32 hexadecimal characters)")
     return token
-
-
-def _token_from_saved_json(text: str) -> str:
-    """`provisioner run --token-out` saves {site_url, token}: accept that file as it is."""
-    if not text.startswith("{"):
-        return text
-    try:
-        saved = json.loads(text)
-    except ValueError:
-        return text  # reported below as not letters and digits, without echoing the content
-    return str(saved.get("token", "")).strip() if isinstance(saved, dict) else text
 
 
 def _read_file(path: str) -> str:
