@@ -78,10 +78,7 @@ class Network:
         """The certificates of the CA files that are not public CAs (certifi's, as Mozilla's): what the
         browser must be told to trust. $SSL_CERT_FILE is often the system's whole bundle, which adds
         nothing and would cost a certutil call per CA at every start."""
-        if not self._pem:
-            return b""
-        public = _public_cas()
-        return b"\n".join(pem for pem in _PEM_CERT.findall(self._pem) if _body(pem) not in public)
+        return _not_public(self._pem)
 
     def ssl_context(self) -> ssl.SSLContext:
         """What the REST client verifies with: the usual public CAs (certifi, as httpx's default) plus the
@@ -95,9 +92,10 @@ class Network:
         return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files), self.ca_dir)
 
     def merged(self, other: Network) -> Network:
-        """CAs of both (a fleet's one browser trusts every site's CA files); the rest of self."""
+        """CAs of both (a fleet's one browser trusts every site's CA files); the rest of self. The files were
+        read already: their certificates are joined, not read again (a fleet merges once per site)."""
         files = tuple(dict.fromkeys(self.ca_files + other.ca_files))
-        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _read_cas(files) if files else b"",
+        return Network(files, self.proxy, self.no_proxy, self.basic_auth, _joined(self._pem + other._pem),
                        self.ca_dir)
 
 
@@ -162,7 +160,23 @@ def _read_cas(files: tuple[Path, ...]) -> bytes:
         except (ssl.SSLError, UnicodeDecodeError) as exc:
             raise PlaybookError(f"{origin}: a certificate in it cannot be read ({exc})") from None
         pems += found
-    return b"\n".join(dict.fromkeys(pems)) + b"\n"
+    return _joined(b"\n".join(pems))
+
+
+def _joined(pem: bytes) -> bytes:
+    """The certificates in `pem`, each once, in order; empty when there are none."""
+    found = _PEM_CERT.findall(pem)
+    return b"\n".join(dict.fromkeys(found)) + b"\n" if found else b""
+
+
+@functools.lru_cache(maxsize=8)
+def _not_public(pem: bytes) -> bytes:
+    """The certificates of `pem` that certifi's bundle lacks (computed once per set: the driver, Chromium's
+    launch and its NSS database each ask)."""
+    if not pem:
+        return b""
+    public = _public_cas()
+    return b"\n".join(cert for cert in _PEM_CERT.findall(pem) if _body(cert) not in public)
 
 
 def _proxy(option: str | None, env) -> Proxy | None:
