@@ -110,40 +110,34 @@ def open_browser(options: BrowserOptions):
 @contextmanager
 def _launched(playwright, options: BrowserOptions):
     """Chromium launched here, or a remote browser server connected to, until the block ends."""
-    home = None  # Chromium's own HOME, holding the CAs it trusts
-    if options.endpoint:
+    with ExitStack() as stack:
+        if options.endpoint:
+            try:
+                browser = playwright.chromium.connect(options.endpoint, timeout=options.timeout_s * 1000)
+            except PlaywrightError as exc:
+                # The endpoint is not echoed whole: a grid's URL may carry an access token.
+                where = describe_endpoint(options.endpoint)
+                said = str(exc).splitlines()[0].replace(options.endpoint, where)
+                raise ProvisionerError(f"could not connect to the browser server at {where}: {said}") from None
+        else:
+            args = list(QUIET_ARGS)
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                args.append("--no-sandbox")
+            env = None
+            if options.network.trusts_more:  # a HOME of its own, holding the CAs it trusts; gone at the end
+                home = stack.enter_context(tempfile.TemporaryDirectory(prefix="provisioner-chromium-"))
+                env = chromium_env(options.network, home)
+            try:
+                # No proxy at launch: each context sets its site's own (Linux's Chromium needs none globally).
+                browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
+                                                     headless=not options.headed, args=args, env=env)
+            except PlaywrightError as exc:
+                raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
         try:
-            browser = playwright.chromium.connect(options.endpoint, timeout=options.timeout_s * 1000)
-        except PlaywrightError as exc:
-            # The endpoint is not echoed whole: a grid's URL may carry an access token.
-            where = describe_endpoint(options.endpoint)
-            said = str(exc).splitlines()[0].replace(options.endpoint, where)
-            raise ProvisionerError(f"could not connect to the browser server at {where}: {said}") from None
-    else:
-        args = list(QUIET_ARGS)
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--no-sandbox")
-        home = tempfile.TemporaryDirectory(prefix="provisioner-chromium-") if options.network.trusts_more else None
-        try:
-            env = chromium_env(options.network, home.name) if home else None
-            # No proxy at launch: each context sets its site's own (Linux's Chromium needs none globally).
-            browser = playwright.chromium.launch(executable_path=_executable(options, playwright),
-                                                 headless=not options.headed, args=args, env=env)
-        except PlaywrightError as exc:
-            if home:
-                home.cleanup()
-            raise ProvisionerError(f"could not start Chromium: {str(exc).splitlines()[0]}") from None
-        except ProvisionerError:
-            if home:
-                home.cleanup()
-            raise
-    try:
-        yield Browser(browser, options, playwright)
-    finally:
-        with suppress(PlaywrightError):
-            browser.close()
-        if home:
-            home.cleanup()
+            yield Browser(browser, options, playwright)
+        finally:
+            with suppress(PlaywrightError):
+                browser.close()
 
 
 @contextmanager

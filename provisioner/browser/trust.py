@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,11 +26,11 @@ _driver_env = threading.Lock()  # the environment is the process's: one driver s
 def driver(network: Network):
     """Playwright's driver (Node), trusting the network's CA files: Node reads NODE_EXTRA_CA_CERTS once, when
     it starts, and the driver's HTTP client (pages read without rendering) verifies with Node's CAs."""
-    with tempfile.TemporaryDirectory(prefix="provisioner-ca-") as folder:
+    with ExitStack() as stack:
         extra_cas = None
         if network.trusts_more:  # the user's own NODE_EXTRA_CA_CERTS is kept, the network's CAs added
             inherited = os.environ.get("NODE_EXTRA_CA_CERTS")
-            extra_cas = Path(folder) / "ca.pem"
+            extra_cas = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="provisioner-ca-"))) / "ca.pem"
             kept = Path(inherited).read_bytes() if inherited and Path(inherited).is_file() else b""
             extra_cas.write_bytes(kept + b"\n" + network.extra_pem())
         manager = sync_playwright()
