@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from provisioner.errors import HandoffError, PlaybookError, ProvisionerError
 from provisioner.secrets import Secret
+from provisioner.user_dirs import state_dir
 
 FORMAT = "moodle-provisioner-session/1"
 SIGN_IN_AGAIN = "sign in again with `provisioner login --site {site}`"
@@ -35,8 +36,7 @@ class SavedSession:
 
 def default_path(site_url: str) -> Path:
     """$XDG_STATE_HOME/moodle-provisioner/sessions/<host>[_<port>][_<path>].json: one file per site."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "moodle-provisioner" / "sessions" / f"{site_slug(site_url)}.json"
+    return state_dir() / "sessions" / f"{site_slug(site_url)}.json"
 
 
 def site_slug(site_url: str) -> str:

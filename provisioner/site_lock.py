@@ -19,13 +19,13 @@ from pathlib import Path
 
 from provisioner.errors import ProvisionerError
 from provisioner.session_file import site_slug
+from provisioner.user_dirs import state_dir
 
 POLL_S = 0.5
 
 
 def lock_path(site_url: str) -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "moodle-provisioner" / "locks" / f"{site_slug(site_url)}.lock"
+    return state_dir() / "locks" / f"{site_slug(site_url)}.lock"
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from provisioner.errors import ProvisionerError
 from provisioner.network import Network
+from provisioner.user_dirs import cache_dir
 
 _driver_env = threading.Lock()  # the environment is the process's: one driver starts at a time
 
@@ -68,7 +69,7 @@ def chromium_env(network: Network, folder: str) -> dict:
 
 
 def _kept_nss_db(pem: bytes) -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "moodle-provisioner" / "nssdb"
+    cache = cache_dir() / "nssdb"
     kept = cache / hashlib.sha256(pem).hexdigest()[:16]
     if (kept / "cert9.db").is_file():
         return kept

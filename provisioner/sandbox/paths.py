@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from provisioner.errors import SandboxError
+from provisioner.user_dirs import cache_dir
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -28,8 +29,7 @@ def state_home() -> Path:
 
 
 def cache_home() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "moodle-provisioner"
+    return cache_dir()
 
 
 def check_name(name: str) -> str:
