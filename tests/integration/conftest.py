@@ -13,12 +13,21 @@ from pathlib import Path
 import pytest
 
 from provisioner.secrets import Secret
+from tests.integration import lanes
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = ROOT / "playbooks" / "enrollait.yml"
 SEVEN = ("core_webservice_get_site_info", "core_course_get_courses", "core_course_get_categories",
          "core_user_get_users", "core_user_create_users", "core_enrol_get_course_enrolment_methods",
          "enrol_manual_enrol_users")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the test ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, a worker runs whole versions (lanes.py): fewer sandbox copies and first
+    converges than test by test."""
+    for item, lane in lanes.assign(items).items():
+        item.add_marker(pytest.mark.xdist_group(lane))
 
 
 @dataclass
