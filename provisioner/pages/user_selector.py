@@ -15,6 +15,7 @@ from provisioner.pages.site import MoodleSite, squash
 
 _SELECTOR_READY = "name => !!(window.M && M.core_user && M.core_user.get_user_selector && " \
                   "M.core_user.get_user_selector(name))"
+_SEARCH_APPLIED = "name => Object.keys(M.core_user.get_user_selector(name).iotransactions || {}).length === 0"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,10 @@ class UserSelector:
                 box.press("End")  # the selector searches on keyup
         except PlaywrightTimeout:
             pass  # the text did not change the query (e.g. typed the same twice): options are current
-        page.wait_for_timeout(50)  # the answer is applied to the list right after it arrives
+        # The answer is applied by a later task than its arrival; on a busy machine 50 ms were not enough
+        # (measured: a user missed under two parallel test workers). The selector's own bookkeeping says
+        # when: it forgets the request, then fills the list, in the same call.
+        self.site.wait_until(_SEARCH_APPLIED, self.name)
         return self.users()
 
     def select(self, user_id: int) -> None:
