@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.sandbox import matrix
+from provisioner.sandbox import matrix, workers
 from provisioner.sandbox.langpacks import LangPackCache, read_pack
 from provisioner.sandbox.model import Status
 from provisioner.sandbox.source import SourceCache
@@ -41,6 +41,8 @@ def test_without_a_sandbox():
 def clean_env(sandbox_home, monkeypatch):
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
+    # the inner session is not an xdist worker, even when this test runs in one (else: worker copies)
+    monkeypatch.delenv(workers.WORKER_ENV, raising=False)
     return sandbox_home
 
 
