@@ -135,35 +135,50 @@ def converge_then_rerun(site, tmp_path: Path) -> tuple[Path, dict]:
 
 
 @dataclass
+class ConvergingRun:
+    """The run through the admin UI that first provisioned a site in this session, and what it wrote."""
+    result: CliResult
+    token_file: Path
+    artifacts: Path
+
+
+@dataclass
 class ProvisionedSite:
     url: str
     token: Secret
     sandbox: object
     token_file: Path
+    converged_by: ConvergingRun
 
 
-# (sandbox, run arguments) -> the token file's bytes, for the sites provisioned in this session
-_PROVISIONED: dict[tuple[str, tuple[str, ...]], bytes] = {}
+# (sandbox, run arguments) -> the run that converged it, for the sites provisioned in this session.
+# Tests get there through the fixtures: pytest loads this file as a conftest module of its own, apart
+# from the `tests.integration.conftest` that tests import, and each copy would keep its own record.
+_PROVISIONED: dict[tuple[str, tuple[str, ...]], ConvergingRun] = {}
 
 
 def provision(sandbox, tmp_path: Path, *args: str) -> ProvisionedSite:
     """The playbook converged on a reset sandbox. The first time in a session it runs through the admin
     UI (and must succeed); later tests asking for the same get the site back from a snapshot of that
-    result in seconds. What the run itself does is tested by the tests that run it."""
+    result in seconds, and that first run to assert on. What the run itself does is tested by the tests
+    that read `converged_by`."""
     token_file = tmp_path / "token.json"
     key = (sandbox.name, args)
     label = "provisioned_" + "_".join(re.sub(r"[^a-z0-9]", "_", arg.lower()) for arg in args)[:28]
     if key in _PROVISIONED and sandbox.restore_snapshot(label):
-        token_file.write_bytes(_PROVISIONED[key])
+        converging = _PROVISIONED[key]
+        token_file.write_bytes(converging.token_file.read_bytes())
         token_file.chmod(0o600)
     else:
+        artifacts = tmp_path / "artifacts"
         result = run_cli(sandbox, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
-                         "--artifacts-dir", str(tmp_path / "artifacts"), *args)
+                         "--artifacts-dir", str(artifacts), *args)
         assert result.code == 0, result.stderr
+        converging = ConvergingRun(result, token_file, artifacts)
         if sandbox.snapshot(label):
-            _PROVISIONED[key] = token_file.read_bytes()
+            _PROVISIONED[key] = converging
     token = Secret(json.loads(token_file.read_text())["token"])
-    return ProvisionedSite(sandbox.url, token, sandbox, token_file)
+    return ProvisionedSite(sandbox.url, token, sandbox, token_file, converging)
 
 
 @pytest.fixture

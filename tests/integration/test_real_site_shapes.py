@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.integration.conftest import (PLAYBOOK, SEVEN, db_state, forced_in_config_php, has_column, insert_row,
-                                        provision, run_cli)
+                                        run_cli)
 
 pytestmark = pytest.mark.integration
 EMAIL = "enrollait-user@example.invalid"  # the playbook's default
@@ -95,9 +95,8 @@ def test_another_account_holding_the_email_is_named_and_the_user_is_not_created(
     assert [s["status"] for s in result.report["steps"][3:]] == ["skipped"] * 5
 
 
-def test_a_token_list_longer_than_a_page_is_searched_not_read_from_page_one(fresh_moodle, tmp_path):
-    site = fresh_moodle
-    token_file = str(provision(site, tmp_path).token_file)  # converged through the UI once per session
+def test_a_token_list_longer_than_a_page_is_searched_not_read_from_page_one(provisioned_site):
+    site, token_file = provisioned_site.sandbox, str(provisioned_site.token_file)
     small = run_cli(site, "run", str(PLAYBOOK), "--json", "--token-out", token_file)
     mobile = service_id(site, "moodle_mobile_app")
     for n in range(70):  # students' Moodle-app tokens: more than two pages of the list
