@@ -77,7 +77,7 @@ class NativeEngine(Snapshots):
         current = state_mod.load(paths.state_file)
         if not current:
             return Status(name=name, state=state_mod.ABSENT)
-        processes = {"php": is_alive(current.pids.get("php"), "-S"),
+        processes = {"php": is_alive(current.pids.get("php"), _php_server(current)),
                      "postgres": Cluster(paths, self._pg_bindir).running()}
         record = profile_mod.load(paths.profile_file)
         return Status(name=name, state=RUNNING if all(processes.values()) else STOPPED,
@@ -201,7 +201,7 @@ class NativeEngine(Snapshots):
         # ...then no connection may stay open: between two requests php -S holds none, so ending a
         # straggler is enough, and the server keeps running (and its opcache warm)
         cluster.end_sessions(DB_NAME)
-        wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        wait_until_gone(current.pids.pop("spare", None), _spare_copy(paths), timeout=120)
         self._drop_snapshots(paths)  # taken from the old template's world
         for stale in (DB_SPARE, DB_TEMPLATE):
             cluster.drop_database(stale)
@@ -218,7 +218,7 @@ class NativeEngine(Snapshots):
         # ends its database sessions, and no request is expected while a test resets.
         cluster = Cluster(paths, self._pg_bindir)
         cluster.start()
-        wait_until_gone(current.pids.pop("spare", None), "psql", timeout=120)
+        wait_until_gone(current.pids.pop("spare", None), _spare_copy(paths), timeout=120)
         cluster.drop_database(DB_NAME)
         if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
             cluster.rename_database(DB_SPARE, DB_NAME)
@@ -244,7 +244,7 @@ class NativeEngine(Snapshots):
     def _start(self, current: SandboxState, paths: SandboxPaths) -> SandboxState:
         Cluster(paths, self._pg_bindir).start()
         php_pid = current.pids.get("php")
-        if not is_alive(php_pid, "-S"):
+        if not is_alive(php_pid, _php_server(current)):
             require_free_port(current.port)
             code = open_tree(paths.code)
             php = self._php or find_php()
@@ -258,7 +258,7 @@ class NativeEngine(Snapshots):
             state_mod.save(current, paths.state_file)
         try:
             wait_for_http(f"{current.url}/login/index.php", timeout=START_TIMEOUT, what="php -S",
-                          alive=lambda: is_alive(php_pid, "-S"))
+                          alive=lambda: is_alive(php_pid, _php_server(current)))
         except SandboxError as exc:
             self._stop(current, paths)
             raise SandboxError(f"{exc}\n--- {paths.php_log} ---\n{tail(paths.php_log)}") from exc
@@ -274,10 +274,10 @@ class NativeEngine(Snapshots):
     def _stop(self, current: SandboxState, paths: SandboxPaths) -> None:
         spare = current.pids.pop("spare", None)
         try:  # let a spare copy finish (seconds): the next reset needs it, or must copy while waited on
-            wait_until_gone(spare, "psql", timeout=60)
+            wait_until_gone(spare, _spare_copy(paths), timeout=60)
         except SandboxError:
-            kill_group(spare, "psql")
-        kill_group(current.pids.get("php", 0), "-S")
+            kill_group(spare, _spare_copy(paths))
+        kill_group(current.pids.get("php", 0), _php_server(current))
         Cluster(paths, self._pg_bindir).stop()
         deadline = time.monotonic() + 5
         while not port_is_free(current.port) and time.monotonic() < deadline:
@@ -325,6 +325,12 @@ class _NativeSite:
         self.engine._take_template(self.current, self.paths, self.cluster, record)
 
 
+# A pid kept in state.json outlives its process; with pid_max at 32768 and a test suite starting tens of
+# thousands of processes, it is soon another's. Two sandboxes' servers both say "-S", so a stale pid
+# once stopped the wrong sandbox's server: these checks name this sandbox's own.
+def _php_server(current: SandboxState) -> str:
+    return f"-S 127.0.0.1:{current.port} "  # only one server can hold a port
 
 
-
+def _spare_copy(paths: SandboxPaths) -> str:
+    return f"psql -X -q -v ON_ERROR_STOP=1 -h {paths.pg_socket_dir} "  # copy_database_detached's argv

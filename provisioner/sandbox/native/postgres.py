@@ -101,7 +101,9 @@ class Cluster:
             return None
 
     def running(self) -> bool:
-        return is_alive(self.postmaster_pid(), "postgres")
+        # this cluster's postmaster, not any: a stale pid file (a copied or killed cluster's) may name
+        # another sandbox's, which would then pass for this one's and leave this cluster stopped
+        return is_alive(self.postmaster_pid(), f"postgres -D {self.paths.pg_data} ")
 
     def start(self) -> None:
         if self.running():
