@@ -138,7 +138,8 @@ def converge_then_rerun(site, tmp_path: Path) -> tuple[Path, dict]:
 class ConvergingRun:
     """The run through the admin UI that first provisioned a site in this session, and what it wrote."""
     result: CliResult
-    token_file: Path
+    token_file: Path     # as the run wrote it (its mode); later tests may write to it again
+    token_json: bytes    # its content then, which matches the snapshot
     artifacts: Path
 
 
@@ -167,14 +168,14 @@ def provision(sandbox, tmp_path: Path, *args: str) -> ProvisionedSite:
     label = "provisioned_" + "_".join(re.sub(r"[^a-z0-9]", "_", arg.lower()) for arg in args)[:28]
     if key in _PROVISIONED and sandbox.restore_snapshot(label):
         converging = _PROVISIONED[key]
-        token_file.write_bytes(converging.token_file.read_bytes())
+        token_file.write_bytes(converging.token_json)
         token_file.chmod(0o600)
     else:
         artifacts = tmp_path / "artifacts"
         result = run_cli(sandbox, "run", str(PLAYBOOK), "--json", "--token-out", str(token_file),
                          "--artifacts-dir", str(artifacts), *args)
         assert result.code == 0, result.stderr
-        converging = ConvergingRun(result, token_file, artifacts)
+        converging = ConvergingRun(result, token_file, token_file.read_bytes(), artifacts)
         if sandbox.snapshot(label):
             _PROVISIONED[key] = converging
     token = Secret(json.loads(token_file.read_text())["token"])

@@ -44,7 +44,7 @@ def test_fresh_site_converges_then_a_rerun_changes_nothing(provisioned_site):
     state = db_state(fresh_moodle)
     assert declared_part(state) == DECLARED
     assert state["tokens"] == one_lasting_token(fresh_moodle)  # one token, no expiry
-    token = json.loads(written.read_text())["token"]
+    token = json.loads(provisioned.converged_by.token_json)["token"]
     assert oct(written.stat().st_mode & 0o777) == "0o600"
 
     second = run_cli(fresh_moodle, "run", str(PLAYBOOK), "--json", "--token-out", str(provisioned.token_file))
