@@ -28,13 +28,14 @@ _PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
 _TIMES = pytest.StashKey[dict]()      # target name -> {"up": s, "installed": bool, "tests": s, "count": n}
 _REASON = pytest.StashKey[str]()      # on an item that cannot run
 _SOURCE_PROBLEM = pytest.StashKey[object]()  # MOODLE_SRC given but unusable
+_OPENED = pytest.StashKey[dict]()     # sandbox name -> (engine, purge at the end) for those used this session
 
 
 # --- collection: which sandbox each test runs on ------------------------------------------------
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "matrix: also run on every Moodle version of the test matrix, "
                                        "not only the default one")
-    config.stash[_TIMES], config.stash[LIVE], config.stash[_PROBLEMS] = {}, [], {}
+    config.stash[_TIMES], config.stash[LIVE], config.stash[_PROBLEMS], config.stash[_OPENED] = {}, [], {}, {}
     _SESSION_TIMES.clear()
 
 
@@ -169,22 +170,38 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
         port = workers.port_for(target.port, worker, name)
         up = engine.up(UpRequest(name=name, port=port, moodle_version=target.version, profile=matrix.profile(),
                                  langpacks=langpacks))
-    if hasattr(engine, "drop_snapshots"):
-        engine.drop_snapshots(up.name)  # taken by an earlier session, maybe by other code
+    opened = pytestconfig.stash[_OPENED]
+    if up.name not in opened:
+        # Once a session: snapshots kept by an earlier session (maybe by other code) are dropped. pytest
+        # sets this fixture up again each time a worker comes back to a version: the copy, its snapshots
+        # and what provision() knows of them must then still be there.
+        if hasattr(engine, "drop_snapshots"):
+            engine.drop_snapshots(up.name)
+        opened[up.name] = (engine, bool(worker))
     status = engine.status(up.name)
     times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
                                                                "count": 0})
-    times.update(up=time.monotonic() - started, installed=not before.installed,
-                 profiled=(before.profile, before.languages) != (status.profile, status.languages))
+    times["up"] = times.get("up", 0.0) + time.monotonic() - started
+    times["installed"] = times.get("installed", False) or not before.installed
+    times["profiled"] = times.get("profiled", False) or (
+        (before.profile, before.languages) != (status.profile, status.languages))
     sandbox = MoodleSandbox(name=up.name, url=up.url, admin_user=up.admin_user,
                             admin_password=up.admin_password, version=up.version, release=up.release,
                             profile=status.profile or "plain", languages=status.languages, _engine=engine)
     pytestconfig.stash[LIVE].append(sandbox)
     yield sandbox
-    if worker:
-        engine.down(up.name, purge=True)  # a worker's copy ends with its session
-    elif os.environ.get(matrix.STOP_ENV) == "1":
+    if not worker and os.environ.get(matrix.STOP_ENV) == "1":
         engine.down(target.name)
+        del opened[up.name]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker's copies end with its session, not when it moves on to another version's tests."""
+    opened = session.config.stash.get(_OPENED, {})
+    for name, (engine, purge) in list(opened.items()):
+        if purge:
+            engine.down(name, purge=True)
+    opened.clear()
 
 
 def _bring_up(engine, name: str, target: matrix.Target, langpacks: tuple[str, ...]):
