@@ -23,6 +23,7 @@ from provisioner.sandbox.docker.site import DockerSite, serve_under_path
 from provisioner.sandbox.docker.site_cli import CODE, DATA, DockerSiteCli
 from provisioner.sandbox.install import InstallProgress, moodle_message
 from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.lock import locked
 from provisioner.sandbox.model import ADMIN_EMAIL, ADMIN_USER, Status, UpRequest, port_for, site_path
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import port_is_free, require_free_port, tail, wait_for_http
@@ -63,6 +64,10 @@ class DockerEngine:
     # --- commands -------------------------------------------------------------------------
     def up(self, request: UpRequest) -> SandboxState:
         paths = SandboxPaths(request.name)
+        with locked(paths):  # as on native: a second `up` of this name waits, then finds it made
+            return self._up(request, paths)
+
+    def _up(self, request: UpRequest, paths: SandboxPaths) -> SandboxState:
         existing = state_mod.load(paths.state_file)
         if existing and existing.installed:
             _check_request_fits(existing, request)
@@ -76,12 +81,14 @@ class DockerEngine:
         return current
 
     def down(self, name: str, *, purge: bool = False) -> None:
-        current = state_mod.load(SandboxPaths(name).state_file)
-        self._remove(name, volumes=purge)
-        if current:
-            _wait_port_free(current.port)
-        if purge:
-            shutil.rmtree(SandboxPaths(name).root, ignore_errors=True)
+        paths = SandboxPaths(name)
+        with locked(paths):
+            current = state_mod.load(paths.state_file)
+            self._remove(name, volumes=purge)
+            if current:
+                _wait_port_free(current.port)
+            if purge:
+                shutil.rmtree(paths.root, ignore_errors=True)
 
     def status(self, name: str) -> Status:
         current = state_mod.load(SandboxPaths(name).state_file)
@@ -97,6 +104,11 @@ class DockerEngine:
                       processes=processes, profile=record.profile, languages=record.languages)
 
     def reset(self, name: str) -> SandboxState:
+        with locked(SandboxPaths(name)):
+            return self._reset(name)
+
+    def _reset(self, name: str) -> SandboxState:
+        """reset() for a caller that holds the sandbox's lock already (profile.apply() within `up`)."""
         current = state_mod.load(SandboxPaths(name).state_file)
         if not current or not current.installed:
             raise SandboxError(f"sandbox '{name}' is not installed: run `provisioner sandbox up` first")

@@ -24,7 +24,7 @@ class DockerSite:
         self.record_file = paths.profile_file
 
     def restore(self) -> None:
-        self.engine.reset(self.current.name)
+        self.engine._reset(self.current.name)  # within `up`, which holds the sandbox's lock
 
     def cli(self) -> DockerSiteCli:
         return self.engine._site_cli(self.current.name)

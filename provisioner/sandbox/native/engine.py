@@ -17,12 +17,13 @@ from provisioner.sandbox import langpacks
 from provisioner.sandbox import profile as profile_mod
 from provisioner.sandbox import state as state_mod
 from provisioner.sandbox.langpacks import LangPack
+from provisioner.sandbox.lock import locked
 from provisioner.sandbox.model import ADMIN_USER, Status, UpRequest, port_for, site_path
 from provisioner.sandbox.native import template as native_template
-from provisioner.sandbox.native.folders import document_root, locked, wipe_leftovers
+from provisioner.sandbox.native.folders import document_root, wipe_leftovers
 from provisioner.sandbox.native.installer import DB_NAME, PHP_INI, run_installer
 from provisioner.sandbox.native.php import check_php, find_php
-from provisioner.sandbox.native.postgres import Cluster, check_postgres
+from provisioner.sandbox.native.postgres import Cluster, check_postgres, detached_copy_marker
 from provisioner.sandbox.native.snapshots import Snapshots
 from provisioner.sandbox.paths import SandboxPaths
 from provisioner.sandbox.process import (is_alive, kill_group, port_is_free, require_free_port,
@@ -201,7 +202,7 @@ class NativeEngine(Snapshots):
         # ...then no connection may stay open: between two requests php -S holds none, so ending a
         # straggler is enough, and the server keeps running (and its opcache warm)
         cluster.end_sessions(DB_NAME)
-        wait_until_gone(current.pids.pop("spare", None), _spare_copy(paths), timeout=120)
+        wait_until_gone(current.pids.pop("spare", None), detached_copy_marker(paths), timeout=120)
         self._drop_snapshots(paths)  # taken from the old template's world
         for stale in (DB_SPARE, DB_TEMPLATE):
             cluster.drop_database(stale)
@@ -218,7 +219,7 @@ class NativeEngine(Snapshots):
         # ends its database sessions, and no request is expected while a test resets.
         cluster = Cluster(paths, self._pg_bindir)
         cluster.start()
-        wait_until_gone(current.pids.pop("spare", None), _spare_copy(paths), timeout=120)
+        wait_until_gone(current.pids.pop("spare", None), detached_copy_marker(paths), timeout=120)
         cluster.drop_database(DB_NAME)
         if cluster.has_database(DB_SPARE):  # copied from the template after the last reset
             cluster.rename_database(DB_SPARE, DB_NAME)
@@ -274,9 +275,9 @@ class NativeEngine(Snapshots):
     def _stop(self, current: SandboxState, paths: SandboxPaths) -> None:
         spare = current.pids.pop("spare", None)
         try:  # let a spare copy finish (seconds): the next reset needs it, or must copy while waited on
-            wait_until_gone(spare, _spare_copy(paths), timeout=60)
+            wait_until_gone(spare, detached_copy_marker(paths), timeout=60)
         except SandboxError:
-            kill_group(spare, _spare_copy(paths))
+            kill_group(spare, detached_copy_marker(paths))
         kill_group(current.pids.get("php", 0), _php_server(current))
         Cluster(paths, self._pg_bindir).stop()
         deadline = time.monotonic() + 5
@@ -330,7 +331,3 @@ class _NativeSite:
 # once stopped the wrong sandbox's server: these checks name this sandbox's own.
 def _php_server(current: SandboxState) -> str:
     return f"-S 127.0.0.1:{current.port} "  # only one server can hold a port
-
-
-def _spare_copy(paths: SandboxPaths) -> str:
-    return f"psql -X -q -v ON_ERROR_STOP=1 -h {paths.pg_socket_dir} "  # copy_database_detached's argv

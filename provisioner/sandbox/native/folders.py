@@ -1,24 +1,11 @@
-"""A native sandbox's folder: one command at a time on it, what a failed install left wiped, and what
-php -S serves."""
+"""A native sandbox's folder: what a failed install left wiped, and what php -S serves."""
 from __future__ import annotations
 
-import fcntl
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.sandbox.native.postgres import Cluster
 from provisioner.sandbox.paths import SandboxPaths
-
-
-@contextmanager
-def locked(paths: SandboxPaths):
-    """One command at a time per sandbox (two terminals, or parallel test sessions)."""
-    lock_file = paths.root.parent / f".{paths.name}.lock"
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def wipe_leftovers(paths: SandboxPaths, cluster: Cluster) -> None:

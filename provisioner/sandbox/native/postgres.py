@@ -150,10 +150,19 @@ class Cluster:
     def copy_database_detached(self, name: str, template: str, log: Path) -> int:
         """Start copying template to name in the background; returns psql's pid. Copying takes
         1-10 s depending on disk load, which `reset` then need not wait for."""
-        argv = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
-                str(self.paths.pg_socket_dir), "-U", SUPERUSER, "-d", "postgres", "-c",
-                f'CREATE DATABASE "{name}" TEMPLATE "{template}"']
+        argv = [str(self.bindir / "psql"), *_detached_psql_options(self.paths), "-U", SUPERUSER, "-d", "postgres",
+                "-c", f'CREATE DATABASE "{name}" TEMPLATE "{template}"']
         return start_detached(argv, cwd=self.paths.root, log=log, env={})
 
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # FORCE ends open sessions
+
+
+def detached_copy_marker(paths: SandboxPaths) -> str:
+    """What the command line of this cluster's detached copy holds and no other process's: a pid kept
+    in the sandbox's state is checked against it before it is waited on or killed (pids are reused)."""
+    return "psql " + " ".join(_detached_psql_options(paths)) + " "
+
+
+def _detached_psql_options(paths: SandboxPaths) -> list[str]:
+    return ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(paths.pg_socket_dir)]

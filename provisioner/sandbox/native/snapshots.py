@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from provisioner.errors import SandboxError
-from provisioner.sandbox.native.folders import locked
+from provisioner.sandbox.lock import locked
 from provisioner.sandbox.native.postgres import Cluster
 from provisioner.sandbox.paths import SandboxPaths
 
