@@ -27,6 +27,7 @@ _TARGETS = pytest.StashKey[list]()
 _PROBLEMS = pytest.StashKey[dict]()   # reason -> number of tests it stopped
 _TIMES = pytest.StashKey[dict]()      # target name -> {"up": s, "installed": bool, "tests": s, "count": n}
 _REASON = pytest.StashKey[str]()      # on an item that cannot run
+_GROUP_LOST = pytest.StashKey[bool]()  # on an item that pytest-xdist should have grouped and did not
 _SOURCE_PROBLEM = pytest.StashKey[object]()  # MOODLE_SRC given but unusable
 _OPENED = pytest.StashKey[dict]()     # sandbox name -> (engine, purge at the end) for those used this session
 
@@ -55,8 +56,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("moodle_target", chosen, ids=[t.id for t in chosen], indirect=True, scope="session")
 
 
-@pytest.hookimpl(trylast=True)  # after -m/-k deselection: count only what runs
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection and pytest-xdist's groups: count only what runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in workers.groups_lost(config, items):
+        item.stash[_GROUP_LOST] = True
     integration = [item for item in items if item.get_closest_marker("integration")]
     if not integration:
         return
@@ -93,6 +96,8 @@ def _cache_moodle_src() -> str | None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.stash.get(_GROUP_LOST, False):  # run anyway, it would fight its group's tests for their sandbox
+        pytest.fail(workers.GROUPS_LOST, pytrace=False)
     reason = item.stash.get(_REASON, None)
     if reason and matrix.in_ci():
         pytest.fail(f"integration: {reason} (CI is set: the real-Moodle tests cannot be skipped)", pytrace=False)
