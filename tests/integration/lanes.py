@@ -8,15 +8,18 @@ versions. Grouped by version, each pays for the versions it runs. The default ve
 suite, so its files are dealt into two lanes that the two workers can share.
 
 Tests that name an xdist_group of their own keep it: they share sandboxes or ports with their group.
+The sample of what a QA suite gets (one site per worker) is left to spread as a QA suite's tests do.
 """
 from __future__ import annotations
 
 DEFAULT_VERSION_LANES = 2
+SPREAD = ("test_worker_sandboxes.py",)  # shows each worker on a site of its own: only resets, cheap anywhere
 
 
 def assign(items) -> dict[object, str]:
     """The lane (an xdist_group name) of each item that gets one."""
-    targets = {item: _target(item) for item in items if not item.get_closest_marker("xdist_group")}
+    targets = {item: _target(item) for item in items
+               if not item.get_closest_marker("xdist_group") and item.path.name not in SPREAD}
     default_files = sorted({str(item.path) for item, target in targets.items() if target and target.full})
     lanes = {}
     for item, target in targets.items():
