@@ -29,7 +29,7 @@ _TIMES = pytest.StashKey[dict]()      # target name -> {"up": s, "installed": bo
 _REASON = pytest.StashKey[str]()      # on an item that cannot run
 _GROUP_LOST = pytest.StashKey[bool]()  # on an item that pytest-xdist should have grouped and did not
 _SOURCE_PROBLEM = pytest.StashKey[object]()  # MOODLE_SRC given but unusable
-_OPENED = pytest.StashKey[dict]()     # sandbox name -> (engine, purge at the end) for those used this session
+_OPENED = pytest.StashKey[dict]()     # sandbox name -> its engine, for the sandboxes used this session
 
 
 # --- collection: which sandbox each test runs on ------------------------------------------------
@@ -182,7 +182,7 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
         # and what provision() knows of them must then still be there.
         if hasattr(engine, "drop_snapshots"):
             engine.drop_snapshots(up.name)
-        opened[up.name] = (engine, bool(worker))
+        opened[up.name] = engine
     status = engine.status(up.name)
     times = pytestconfig.stash[_TIMES].setdefault(target.name, {"version": target.version, "tests": 0.0,
                                                                "count": 0})
@@ -203,8 +203,8 @@ def moodle_sandbox(moodle_target: matrix.Target, pytestconfig: pytest.Config) ->
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """A worker's copies end with its session, not when it moves on to another version's tests."""
     opened = session.config.stash.get(_OPENED, {})
-    for name, (engine, purge) in list(opened.items()):
-        if purge:
+    if workers.current():
+        for name, engine in opened.items():
             engine.down(name, purge=True)
     opened.clear()
 
